@@ -1,0 +1,49 @@
+"""Called by the state machine at the end of an attempt.
+
+Event: {"action": "store" | "fail", "input": <the execution's state>}, where the state holds
+task_id, attempt, and (when present) poll (functions/poll's outcome) and error (a caught error).
+
+action "store": the runner succeeded; store exactly one Content and mark the task succeeded.
+action "fail":  the attempt failed, timed out or was cancelled (or a state raised); record why.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from contenthub import dal
+from contenthub.logic.results import mark_failed, store_result
+from contenthub.observability import logger, metrics, tracer
+from contenthub.settings import get_settings
+
+settings = get_settings()
+
+
+@logger.inject_lambda_context(correlation_id_path="input.task_id")
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    action = event.get("action")
+    state = event.get("input") or {}
+    if action == "store":
+        result = store_result(
+            task_id=state["task_id"],
+            attempt=int(state["attempt"]),
+            result_key=state["poll"]["result_key"],
+            tasks=dal.tasks(),
+            articles=dal.articles(),
+            contents_table=settings.require("CONTENTS_TABLE"),
+        )
+        if result["stored"]:
+            metrics.add_metric(name="TasksSucceeded", unit=MetricUnit.Count, value=1)
+        logger.info("result handled", extra=result)
+        return result
+    if action == "fail":
+        result = mark_failed(state["task_id"], state.get("poll"), state.get("error"), dal.tasks())
+        if result["changed"]:
+            name = {"failed": "TasksFailed", "timed_out": "TasksTimedOut", "cancelled": "TasksCancelled"}[result["status"]]
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        logger.info("failure recorded", extra=result)
+        return result
+    raise ValueError(f"unknown action {action!r}; expected 'store' or 'fail'")

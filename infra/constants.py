@@ -1,0 +1,42 @@
+"""Names and defaults of the CDK app, in one place."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_DIR = ROOT / ".build"
+FUNCTIONS_DIR = ROOT / "functions"
+SHARED_PACKAGE_DIR = ROOT / "layers" / "contenthub"
+
+STACK_NAME = "ContentHub"
+SERVICE = "contenthub"
+
+# Third-party packages of the shared layer, for the Lambda runtime (boto3 comes with the runtime).
+# Keep in step with pyproject.toml's [project.dependencies].
+LAYER_REQUIREMENTS = [
+    "aws-lambda-powertools[tracer]==3.37.0",
+    "pydantic==2.14.4",
+    "pydantic-settings==2.16.3",
+]
+# The local stack substitutes its virtualenv for the layer with this description (wheels for
+# another platform); see local/contenthub_local/lambda_adapter.py.
+DEPS_LAYER_DESCRIPTION = "Third-party packages: Powertools, pydantic, pydantic-settings"
+LAMBDA_PYTHON_VERSION = "3.14"
+LAMBDA_PLATFORM = "manylinux2014_aarch64"
+
+# Behaviour settings (seed/README.md names) the stack passes to functions; CDK context overrides
+# each (`cdk synth -c ASYNC_POLL_INTERVAL=10`). Values are strings, as environment variables are.
+SETTING_DEFAULTS: dict[str, str] = {
+    "ASYNC_CONTENT_GENERATION_ENABLED": "true",
+    "ASYNC_MAX_CONCURRENT_TASKS": "5",
+    "ASYNC_TASK_TIMEOUT": "1800",
+    "ASYNC_POLL_INTERVAL": "30",
+    "ASYNC_FIRST_WAIT": "30",
+    "ASYNC_AUTO_APPROVE": "true",
+    "ASYNC_WORKER_COUNT": "5",
+    "CREATOR_KIND": "offline",
+    "CREATOR_MODE": "async",
+    "TASK_RETENTION_DAYS": "90",
+}
+# Other context keys the app reads.
+CONTEXT_INTAKE_VISIBILITY = "intake_visibility_timeout"  # seconds, default 60
+CONTEXT_MAX_RECEIVE = "max_receive_count"  # deliveries before a message goes to its DLQ, default 5

@@ -1,0 +1,74 @@
+"""Tables (tasks, contents, jobs, counters) and the article bucket."""
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+
+def _table(scope: Construct, name: str, key: str, ttl: str | None = None) -> dynamodb.Table:
+    return dynamodb.Table(
+        scope,
+        name,
+        partition_key=dynamodb.Attribute(name=key, type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        time_to_live_attribute=ttl,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
+class Storage(Construct):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        # Tasks: by id; by status and time (operator lists: pending, failed, recent); by account and time.
+        self.tasks = _table(self, "Tasks", "task_id", ttl="expires_at")
+        self.tasks.add_global_secondary_index(
+            index_name="by_status",
+            partition_key=dynamodb.Attribute(name="status", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        )
+        self.tasks.add_global_secondary_index(
+            index_name="by_account",
+            partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.NUMBER),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        )
+        # Contents: by id; by account and time; by the task that produced it.
+        self.contents = _table(self, "Contents", "content_id")
+        self.contents.add_global_secondary_index(
+            index_name="by_account",
+            partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.NUMBER),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        )
+        self.contents.add_global_secondary_index(
+            index_name="by_task",
+            partition_key=dynamodb.Attribute(name="generation_task_id", type=dynamodb.AttributeType.STRING),
+        )
+        # Runner status rows (progress, heartbeat, result pointer), one per job.
+        self.jobs = _table(self, "Jobs", "job_id", ttl="expires_at")
+        # O(1) counters behind /metrics: totals and per-day values.
+        self.counters = _table(self, "Counters", "name")
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+        )
+        self.articles = s3.Bucket(
+            self,
+            "Articles",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="articles/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )

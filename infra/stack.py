@@ -1,0 +1,85 @@
+"""The ContentHub stack: wires the capabilities together. Each capability is one construct."""
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_lambda_event_sources as event_sources
+from constructs import Construct
+
+from infra.constants import CONTEXT_INTAKE_VISIBILITY, CONTEXT_MAX_RECEIVE, SETTING_DEFAULTS
+from infra.constructs.api import Api
+from infra.constructs.functions import Functions
+from infra.constructs.messaging import Messaging
+from infra.constructs.orchestration import Orchestration
+from infra.constructs.storage import Storage
+
+
+class ContentHubStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        settings = {name: str(self.node.try_get_context(name) or default) for name, default in SETTING_DEFAULTS.items()}
+        timeout = int(settings["ASYNC_TASK_TIMEOUT"])
+
+        storage = Storage(self, "Storage")
+        messaging = Messaging(
+            self,
+            "Messaging",
+            intake_visibility=int(self.node.try_get_context(CONTEXT_INTAKE_VISIBILITY) or 60),
+            # A runner job stays invisible while it runs; past the timeout the task is over anyway.
+            runner_visibility=timeout + 60,
+            max_receive=int(self.node.try_get_context(CONTEXT_MAX_RECEIVE) or 5),
+        )
+        environment = {
+            **settings,
+            "TASKS_TABLE": storage.tasks.table_name,
+            "CONTENTS_TABLE": storage.contents.table_name,
+            "JOBS_TABLE": storage.jobs.table_name,
+            "COUNTERS_TABLE": storage.counters.table_name,
+            "ARTICLES_BUCKET": storage.articles.bucket_name,
+            "INTAKE_QUEUE_URL": messaging.intake.queue_url,
+        }
+        functions = Functions(self, "Functions", environment=environment)
+        orchestration = Orchestration(
+            self,
+            "Orchestration",
+            tasks_table=storage.tasks,
+            runner_jobs=messaging.runner_jobs,
+            poll_fn=functions.poll,
+            result_fn=functions.handle_result,
+            timeout_seconds=timeout,
+        )
+        functions.dispatch.add_environment("STATE_MACHINE_ARN", orchestration.state_machine.state_machine_arn)
+        functions.dispatch.add_event_source(
+            event_sources.SqsEventSource(messaging.intake, batch_size=10, report_batch_item_failures=True)
+        )
+
+        # Least privilege, per function.
+        storage.tasks.grant_read_write_data(functions.submit)
+        storage.counters.grant_read_write_data(functions.submit)
+        messaging.intake.grant_send_messages(functions.submit)
+        storage.tasks.grant_read_data(functions.dispatch)
+        orchestration.state_machine.grant_start_execution(functions.dispatch)
+        storage.tasks.grant_read_write_data(functions.poll)
+        storage.jobs.grant_read_data(functions.poll)
+        for table in (storage.tasks, storage.contents, storage.counters):
+            table.grant_read_write_data(functions.handle_result)
+        storage.articles.grant_read(functions.handle_result)
+        storage.counters.grant_read_data(functions.metrics)
+
+        api = Api(self, "Api", tasks_fn=functions.submit, monitor_fn=functions.metrics)
+
+        outputs = {
+            "ApiUrl": api.rest_api.url,
+            "RestApiId": api.rest_api.rest_api_id,
+            "StateMachineArn": orchestration.state_machine.state_machine_arn,
+            "TasksTable": storage.tasks.table_name,
+            "ContentsTable": storage.contents.table_name,
+            "JobsTable": storage.jobs.table_name,
+            "CountersTable": storage.counters.table_name,
+            "ArticlesBucket": storage.articles.bucket_name,
+            "IntakeQueueUrl": messaging.intake.queue_url,
+            "IntakeDlqUrl": messaging.intake_dlq.queue_url,
+            "RunnerJobsQueueUrl": messaging.runner_jobs.queue_url,
+            "RunnerJobsDlqUrl": messaging.runner_jobs_dlq.queue_url,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)
+        self.settings = settings

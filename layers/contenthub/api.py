@@ -1,0 +1,52 @@
+"""HTTP concerns shared by the API functions: the resolver and the one place that maps domain
+errors and validation failures to status codes and a typed error body:
+
+    {"error": {"code": "validation_error", "message": "...", "details": [...]}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from contenthub.errors import ContentHubError
+from contenthub.observability import logger
+
+
+def error_response(status: int, code: str, message: str, details: list[Any] | None = None) -> Response:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    return f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg", "invalid"))
+
+
+def build_resolver() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(error: RequestValidationError) -> Response:
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg")}
+            for e in error.errors()
+        ]
+        message = "; ".join(_describe(e) for e in error.errors()) or "request is invalid"
+        return error_response(422, "validation_error", message, details)
+
+    @app.exception_handler(ContentHubError)
+    def _domain(error: ContentHubError) -> Response:
+        if error.http_status >= 500:
+            logger.exception("request failed", extra={"code": error.code})
+        return error_response(error.http_status, error.code, error.message)
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response:
+        return error_response(404, "route_not_found", f"no route for {app.current_event.http_method} {app.current_event.path}")
+
+    return app

@@ -1,0 +1,350 @@
+"""Data access: the only module that talks to DynamoDB, S3 and SQS. Logic receives these
+objects (or builds them with the cached factories) and never sees boto3."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from contenthub import aws
+from contenthub.errors import QueueUnavailable, ResultMissing
+from contenthub.models import Article, JobState, TaskStatus, iso
+from contenthub.settings import get_settings
+
+_ser = TypeSerializer()
+_deser = TypeDeserializer()
+# Content bodies larger than this go to S3 only; the item keeps a pointer (DynamoDB items max 400 KB).
+INLINE_BODY_LIMIT = 100_000
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB Decimals → int/float, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _av(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _ser.serialize(v) for k, v in item.items() if v is not None}
+
+
+def counter_keys(name: str, when: datetime) -> list[str]:
+    """A count kept both in total and per UTC day, so /metrics reads O(1) items, never scans."""
+    return [name, f"{name}:{when.strftime('%Y-%m-%d')}"]
+
+
+def _counter_updates(table: str, names: list[str], when: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "Update": {
+                "TableName": table,
+                "Key": {"name": {"S": key}},
+                "UpdateExpression": "ADD #v :one",
+                "ExpressionAttributeNames": {"#v": "value"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+        for name in names
+        for key in counter_keys(name, when)
+    ]
+
+
+def _cancelled_by_condition(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException")
+
+
+@dataclass
+class TaskRepository:
+    tasks_table: str
+    counters_table: str
+    retention_days: int = 90
+
+    def create(self, item: dict[str, Any], now: datetime) -> None:
+        """Write a new pending task and count it, in one transaction."""
+        aws.client("dynamodb").transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.tasks_table,
+                        "Item": _av(item),
+                        "ConditionExpression": "attribute_not_exists(task_id)",
+                    }
+                },
+                *_counter_updates(self.counters_table, ["submitted"], now),
+            ]
+        )
+
+    def get(self, task_id: str) -> dict[str, Any] | None:
+        item = aws.dynamodb_table(self.tasks_table).get_item(Key={"task_id": task_id}, ConsistentRead=True).get("Item")
+        return _plain(item) if item else None
+
+    def update_progress(self, task_id: str, progress: int, stage: str | None, now: datetime) -> None:
+        """Progress only moves forward and only while the task runs; a late poll changes nothing."""
+        try:
+            aws.dynamodb_table(self.tasks_table).update_item(
+                Key={"task_id": task_id},
+                UpdateExpression="SET progress = :p, stage = :s, updated_at = :now",
+                ConditionExpression="#st = :running AND (attribute_not_exists(progress) OR progress <= :p)",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":p": progress, ":s": stage, ":now": iso(now), ":running": "running"},
+            )
+        except ClientError as error:
+            if not _cancelled_by_condition(error):
+                raise
+
+    def finish(
+        self,
+        task_id: str,
+        status: TaskStatus,
+        now: datetime,
+        *,
+        error: str | None = None,
+        content_item: dict[str, Any] | None = None,
+        contents_table: str | None = None,
+    ) -> bool:
+        """Move a pending/running task to a terminal status, count it, and (on success) store its
+        content — all in one transaction, so a repeat changes nothing. Returns False when the task
+        was already terminal (a duplicate or late call)."""
+        names = {"#st": "status"}
+        values: dict[str, Any] = {
+            ":status": {"S": status.value},
+            ":now": {"S": iso(now)},
+            ":pending": {"S": TaskStatus.PENDING.value},
+            ":running": {"S": TaskStatus.RUNNING.value},
+            ":expires": {"N": str(int((now + timedelta(days=self.retention_days)).timestamp()))},
+        }
+        sets = ["#st = :status", "updated_at = :now", "finished_at = :now", "expires_at = :expires"]
+        if error is not None:
+            sets.append("#err = :error")
+            names["#err"] = "error"
+            values[":error"] = {"S": error}
+        items: list[dict[str, Any]] = []
+        if content_item is not None:
+            sets += ["content_id = :cid", "progress = :hundred", "stage = :done"]
+            values[":cid"] = {"S": content_item["content_id"]}
+            values[":hundred"] = {"N": "100"}
+            values[":done"] = {"S": "done"}
+            items.append(
+                {
+                    "Put": {
+                        "TableName": contents_table,
+                        "Item": _av(content_item),
+                        "ConditionExpression": "attribute_not_exists(content_id)",
+                    }
+                }
+            )
+        items.append(
+            {
+                "Update": {
+                    "TableName": self.tasks_table,
+                    "Key": {"task_id": {"S": task_id}},
+                    "UpdateExpression": "SET " + ", ".join(sets),
+                    "ConditionExpression": "#st IN (:pending, :running)",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        )
+        items += _counter_updates(self.counters_table, [status.value], now)
+        try:
+            aws.client("dynamodb").transact_write_items(TransactItems=items)
+        except ClientError as err:
+            if _cancelled_by_condition(err):
+                return False
+            raise
+        return True
+
+
+@dataclass
+class CounterRepository:
+    table: str
+
+    def read(self, names: list[str], when: datetime) -> dict[str, int]:
+        """Totals and today's values of the named counters: one BatchGetItem, never a scan."""
+        keys = [key for name in names for key in counter_keys(name, when)]
+        response = aws.client("dynamodb").batch_get_item(
+            RequestItems={self.table: {"Keys": [{"name": {"S": k}} for k in keys], "ConsistentRead": True}}
+        )
+        found = {
+            item["name"]["S"]: int(item.get("value", {"N": "0"})["N"])
+            for item in response.get("Responses", {}).get(self.table, [])
+        }
+        return {key: found.get(key, 0) for key in keys}
+
+
+@dataclass
+class ContentRepository:
+    table: str
+
+    def get(self, content_id: str) -> dict[str, Any] | None:
+        item = aws.dynamodb_table(self.table).get_item(Key={"content_id": content_id}, ConsistentRead=True).get("Item")
+        return _plain(item) if item else None
+
+
+@dataclass
+class JobRepository:
+    """The runner's status rows: progress, heartbeat, result pointer or error, per job."""
+
+    table: str
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        item = aws.dynamodb_table(self.table).get_item(Key={"job_id": job_id}, ConsistentRead=True).get("Item")
+        return _plain(item) if item else None
+
+    def start(self, job_id: str, task_id: str, creator: str, now: datetime) -> bool:
+        """Claim a job for running. False when it already finished (a duplicate delivery)."""
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key={"job_id": job_id},
+                UpdateExpression=(
+                    "SET task_id = :t, #st = :running, creator = :c, started_at = if_not_exists(started_at, :now), "
+                    "heartbeat_at = :now, progress = :zero, stage = :stage, expires_at = :exp"
+                ),
+                ConditionExpression="attribute_not_exists(#st) OR NOT #st IN (:ok, :failed)",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":t": task_id,
+                    ":running": JobState.RUNNING.value,
+                    ":c": creator,
+                    ":now": iso(now),
+                    ":zero": 0,
+                    ":stage": "starting",
+                    ":exp": int((now + timedelta(days=30)).timestamp()),
+                    ":ok": JobState.SUCCEEDED.value,
+                    ":failed": JobState.FAILED.value,
+                },
+            )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
+    def progress(self, job_id: str, progress: int, stage: str, now: datetime) -> None:
+        aws.dynamodb_table(self.table).update_item(
+            Key={"job_id": job_id},
+            UpdateExpression="SET progress = :p, stage = :s, heartbeat_at = :now",
+            ExpressionAttributeValues={":p": progress, ":s": stage, ":now": iso(now)},
+        )
+
+    def succeed(self, job_id: str, result_key: str, now: datetime) -> None:
+        aws.dynamodb_table(self.table).update_item(
+            Key={"job_id": job_id},
+            UpdateExpression="SET #st = :ok, progress = :hundred, stage = :done, result_key = :k, "
+            "finished_at = :now, heartbeat_at = :now",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":ok": JobState.SUCCEEDED.value,
+                ":hundred": 100,
+                ":done": "done",
+                ":k": result_key,
+                ":now": iso(now),
+            },
+        )
+
+    def fail(self, job_id: str, error: str, now: datetime) -> None:
+        aws.dynamodb_table(self.table).update_item(
+            Key={"job_id": job_id},
+            UpdateExpression="SET #st = :failed, #err = :e, finished_at = :now, heartbeat_at = :now",
+            ExpressionAttributeNames={"#st": "status", "#err": "error"},
+            ExpressionAttributeValues={":failed": JobState.FAILED.value, ":e": error, ":now": iso(now)},
+        )
+
+
+@dataclass
+class ArticleStore:
+    bucket: str
+
+    def put(self, key: str, article: Article) -> None:
+        aws.client("s3").put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=article.model_dump_json().encode(),
+            ContentType="application/json",
+        )
+
+    def get(self, key: str) -> Article:
+        try:
+            body = aws.client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                raise ResultMissing(f"the runner's result s3://{self.bucket}/{key} does not exist") from error
+            raise
+        return Article.model_validate_json(body)
+
+
+@dataclass
+class Queue:
+    url: str
+
+    def send(self, body: dict[str, Any]) -> None:
+        try:
+            aws.client("sqs").send_message(QueueUrl=self.url, MessageBody=json.dumps(body))
+        except ClientError as error:
+            raise QueueUnavailable(f"could not enqueue the task: {error.response['Error']['Message']}") from error
+
+
+@lru_cache(maxsize=1)
+def tasks() -> TaskRepository:
+    s = get_settings()
+    return TaskRepository(s.require("TASKS_TABLE"), s.require("COUNTERS_TABLE"), s.TASK_RETENTION_DAYS)
+
+
+@lru_cache(maxsize=1)
+def contents() -> ContentRepository:
+    return ContentRepository(get_settings().require("CONTENTS_TABLE"))
+
+
+@lru_cache(maxsize=1)
+def counters() -> CounterRepository:
+    return CounterRepository(get_settings().require("COUNTERS_TABLE"))
+
+
+@lru_cache(maxsize=1)
+def jobs() -> JobRepository:
+    return JobRepository(get_settings().require("JOBS_TABLE"))
+
+
+@lru_cache(maxsize=1)
+def articles() -> ArticleStore:
+    return ArticleStore(get_settings().require("ARTICLES_BUCKET"))
+
+
+@lru_cache(maxsize=1)
+def intake_queue() -> Queue:
+    return Queue(get_settings().require("INTAKE_QUEUE_URL"))
+
+
+@dataclass
+class Orchestrator:
+    """The Step Functions state machine that runs one task attempt per execution."""
+
+    state_machine_arn: str
+
+    def start(self, name: str, payload: dict[str, Any]) -> bool:
+        """Start an execution; False when one of that name exists already (AWS refuses a duplicate)."""
+        try:
+            aws.client("stepfunctions").start_execution(
+                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload)
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                return False
+            raise
+        return True
+
+
+@lru_cache(maxsize=1)
+def orchestrator() -> Orchestrator:
+    return Orchestrator(get_settings().require("STATE_MACHINE_ARN"))

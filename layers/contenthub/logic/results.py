@@ -1,0 +1,86 @@
+"""Turn a finished job into stored Content, or a failed one into a failed task."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from contenthub import dal
+from contenthub.errors import TaskNotFound
+from contenthub.models import ContentStatus, TaskStatus, content_id_for, iso, utc_now
+from contenthub.observability import logger
+
+
+def store_result(
+    task_id: str,
+    attempt: int,
+    result_key: str,
+    tasks: dal.TaskRepository,
+    articles: dal.ArticleStore,
+    contents_table: str,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Store exactly one Content per succeeded attempt. A repeat returns the same content id."""
+    now = now or utc_now()
+    task = tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(f"task {task_id} does not exist")
+    if task["status"] == TaskStatus.SUCCEEDED:
+        return {"content_id": task["content_id"], "stored": False, "status": task["status"]}
+    article = articles.get(result_key)
+    content_id = content_id_for(task_id, attempt)
+    body_inline = len(article.body.encode()) <= dal.INLINE_BODY_LIMIT
+    content = {
+        "content_id": content_id,
+        "account_id": task["account_id"],
+        "generation_task_id": task_id,
+        "title": article.title,
+        "body": article.body if body_inline else None,
+        "body_s3_key": result_key,
+        "summary": article.summary,
+        "tags": article.tags,
+        "keywords": task.get("keywords", []),
+        "topic": task["topic"],
+        "status": (ContentStatus.APPROVED if task.get("auto_approve") else ContentStatus.DRAFT).value,
+        "auto_publish": bool(task.get("auto_publish", False)),
+        "scheduled_publish_at": task.get("scheduled_publish_at"),
+        "metadata": article.metadata,
+        "created_at": iso(now),
+        "updated_at": iso(now),
+    }
+    if tasks.finish(task_id, TaskStatus.SUCCEEDED, now, content_item=content, contents_table=contents_table):
+        return {"content_id": content_id, "stored": True, "status": TaskStatus.SUCCEEDED.value}
+    # Lost a race: another invocation stored it, or the task was ended (cancelled) meanwhile.
+    latest = tasks.get(task_id) or {}
+    return {"content_id": latest.get("content_id"), "stored": False, "status": latest.get("status")}
+
+
+def failure_message(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
+    """The terminal status and a human message, from the poll outcome or a state's caught error."""
+    if poll and poll.get("status") in (TaskStatus.FAILED, TaskStatus.TIMED_OUT, TaskStatus.CANCELLED):
+        return TaskStatus(poll["status"]), str(poll.get("error") or poll["status"])
+    if error:
+        cause = error.get("Cause") or ""
+        try:
+            parsed = json.loads(cause)
+            if isinstance(parsed, dict):
+                cause = parsed.get("errorMessage") or parsed.get("message") or cause
+        except (TypeError, ValueError):
+            pass
+        return TaskStatus.FAILED, f"{error.get('Error', 'Error')}: {cause}".strip().rstrip(":")
+    return TaskStatus.FAILED, "the task failed for an unknown reason"
+
+
+def mark_failed(
+    task_id: str,
+    poll: dict[str, Any] | None,
+    error: dict[str, Any] | None,
+    tasks: dal.TaskRepository,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    status, message = failure_message(poll, error)
+    changed = tasks.finish(task_id, status, now or utc_now(), error=message)
+    if not changed:
+        logger.info("task already terminal; failure not recorded again", extra={"task_id": task_id})
+    return {"status": status.value, "error": message, "changed": changed}

@@ -1,0 +1,64 @@
+"""One typed settings model for every function, the runner and the local stack.
+
+The names of the old system (seed/README.md) keep their meaning and defaults. Resource names
+(tables, queues, bucket, state machine) are injected by the CDK stack as environment variables.
+Logic never reads os.environ: it receives a Settings instance (or calls get_settings()).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contenthub.errors import ConfigurationError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    # --- behaviour, from the old system's report -------------------------------------------
+    ASYNC_CONTENT_GENERATION_ENABLED: bool = True
+    ASYNC_MAX_CONCURRENT_TASKS: int = Field(5, ge=1)
+    ASYNC_TASK_TIMEOUT: int = Field(1800, ge=1, description="seconds before a job counts as timed out")
+    ASYNC_POLL_INTERVAL: int = Field(30, ge=1, description="seconds between status polls")
+    ASYNC_FIRST_WAIT: int = Field(30, ge=1, description="seconds before the first poll")
+    ASYNC_AUTO_APPROVE: bool = True
+    ASYNC_WORKER_COUNT: int = Field(5, ge=1)
+    CREATOR_CLI_PATH: str | None = None
+    CREATOR_MODE: str = "async"
+    CREATOR_KIND: str = "offline"
+    OFFLINE_CREATOR_DURATION: float = Field(2.0, ge=0, description="seconds the offline creator takes")
+    OFFLINE_CREATOR_FAIL_PATTERN: str = Field("", description="regex; matching topics fail (fault injection)")
+    WEBHOOK_ENABLED: bool = False
+    WEBHOOK_URL: str | None = None
+    WEBHOOK_TIMEOUT: int = Field(10, ge=1)
+    # REDIS_ENABLED / REDIS_URL: answered by SQS; accepted and ignored so old configs load.
+    REDIS_ENABLED: bool = False
+    REDIS_URL: str | None = None
+
+    # --- resources, injected by the stack ---------------------------------------------------
+    TASKS_TABLE: str | None = None
+    CONTENTS_TABLE: str | None = None
+    JOBS_TABLE: str | None = None
+    COUNTERS_TABLE: str | None = None
+    ARTICLES_BUCKET: str | None = None
+    INTAKE_QUEUE_URL: str | None = None
+    RUNNER_JOBS_QUEUE_URL: str | None = None
+    STATE_MACHINE_ARN: str | None = None
+
+    # Items of finished tasks expire after this many days (DynamoDB TTL).
+    TASK_RETENTION_DAYS: int = Field(90, ge=1)
+
+    def require(self, name: str) -> str:
+        """The value of a resource setting, or a clear error naming what is missing."""
+        value = getattr(self, name)
+        if not value:
+            raise ConfigurationError(f"setting {name} is not set; the stack injects it as an environment variable")
+        return str(value)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,93 @@
+"""`python -m contenthub_local` — start the local stack; `--demo` also submits a task and
+shows it going from submit to stored article."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+
+import requests
+
+from contenthub_local.stack import LocalStack
+
+
+def demo(stack: LocalStack) -> int:
+    body = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"]}
+    print(f"\n$ curl -X POST {stack.api_url}/tasks -d '{json.dumps(body)}'")
+    started = time.monotonic()
+    response = requests.post(f"{stack.api_url}/tasks", json=body, timeout=10)
+    print(f"{response.status_code} in {time.monotonic() - started:.3f}s  {response.text}")
+    if response.status_code != 202:
+        print("submit failed; see the function logs", file=sys.stderr)
+        return 1
+    task_id = response.json()["task_id"]
+    last = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        task = requests.get(f"{stack.api_url}/tasks/{task_id}", timeout=10).json()
+        seen = (task["status"], task.get("progress"), task.get("stage"))
+        if seen != last:
+            print(f"  {task['status']:<10} {task.get('progress', 0):>3}%  {task.get('stage') or ''}")
+            last = seen
+        if task["status"] not in ("pending", "running"):
+            break
+        time.sleep(0.3)
+    else:
+        print("the demo task did not finish within 120 s", file=sys.stderr)
+        return 1
+    if task["status"] != "succeeded":
+        print(f"task ended {task['status']}: {task.get('error')}", file=sys.stderr)
+        return 1
+    content = stack.client("dynamodb").get_item(
+        TableName=stack.outputs["ContentsTable"], Key={"content_id": {"S": task["content_id"]}}
+    )["Item"]
+    print(f"\nstored content {task['content_id']} (status {content['status']['S']}, "
+          f"generation_task_id {content['generation_task_id']['S']}):\n")
+    print(content["body"]["S"])
+    history = stack.client("stepfunctions").get_execution_history(
+        executionArn=stack.outputs["StateMachineArn"].replace(":stateMachine:", ":execution:") + f":{task_id}"
+    )["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    print("state machine path: " + " → ".join(entered))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="contenthub-local", description=__doc__)
+    parser.add_argument("--port", type=int, default=8787, help="local API port (default 8787; 0 picks a free one)")
+    parser.add_argument("--moto-port", type=int, default=0, help="moto server port (default: a free one)")
+    parser.add_argument("--demo", action="store_true", help="submit a task and show it end to end")
+    parser.add_argument("--exit-after-demo", action="store_true", help="stop after the demo (for scripts)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    stack = LocalStack(api_port=args.port, moto_port=args.moto_port)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+        print(f"\nContentHub local stack is up.\n  API:   {stack.api_url}\n  moto:  {stack.endpoint}"
+              f"  (aws --endpoint-url {stack.endpoint} --region us-east-1 …)\n  logs:  {stack.log_dir}")
+        for key, value in sorted(stack.outputs.items()):
+            print(f"  {key}: {value}")
+        code = demo(stack) if args.demo else 0
+        if args.exit_after_demo:
+            return code
+        print("\nPress Ctrl-C to stop.")
+        stopping.wait()
+        return code
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("\nstopping the local stack…")
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

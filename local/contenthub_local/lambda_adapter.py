@@ -1,0 +1,177 @@
+"""Lambda invoke → the function's own handler, code and deployed environment.
+
+moto stores each deployed function (code zip, layers, environment, handler, timeout) but runs
+code only in Docker. This adapter replaces the one method that runs it
+(`moto.awslambda.models.LambdaFunction._invoke_lambda`) with local execution environments:
+processes started from the function's unpacked code and layers, with the function's own
+environment variables, kept warm and reused, one invocation at a time each. A raised error comes
+back as a Lambda function error (FunctionError: Unhandled), so Step Functions Retry/Catch and the
+SQS poller see what they would see on AWS; an invocation past the function's timeout is killed
+and reported as "Task timed out".
+
+One substitution, stated: the third-party dependency layer holds wheels built for the Lambda
+runtime (another CPU and Python), so locally it is replaced by this virtualenv, which installs
+the same pinned versions (pyproject.toml / infra.constants.LAYER_REQUIREMENTS).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from infra.constants import DEPS_LAYER_DESCRIPTION
+
+# The moto internal this adapter replaces; tests/infra/test_moto_internals.py checks it still exists.
+from moto.awslambda import models as lambda_models
+
+
+class _Sandbox:
+    def __init__(self, env: dict[str, str], log_file: Path):
+        self._log = open(log_file, "ab")  # noqa: SIM115 - lives as long as the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "contenthub_local.lambda_bootstrap"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=env,
+            text=True,
+            encoding="utf-8",
+        )
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.ready = self._lines.get(timeout=60)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put("")  # EOF: the process died
+
+    def invoke(self, event: Any, timeout: float) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"event": event, "request_id": str(uuid.uuid4())}) + "\n")
+        self.process.stdin.flush()
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.kill()
+            return {"ok": False, "payload": {"errorMessage": f"Task timed out after {timeout:.2f} seconds", "errorType": "Sandbox.Timedout"}}
+        if not line:
+            return {"ok": False, "payload": {"errorMessage": f"Runtime exited with code {self.process.wait()}", "errorType": "Runtime.ExitError"}}
+        return json.loads(line)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.alive:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+class LambdaAdapter:
+    def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
+        self.workdir = workdir
+        self.log_dir = log_dir
+        self.base_env = base_env
+        self._idle: dict[str, list[_Sandbox]] = {}
+        self._all: list[_Sandbox] = []
+        self._lock = threading.Lock()
+        self._original = lambda_models.LambdaFunction._invoke_lambda
+        self.invocations: dict[str, int] = {}
+
+    # -- patching -----------------------------------------------------------------------------
+    def install(self) -> None:
+        adapter = self
+
+        def _invoke_lambda(fn: Any, event: Any = None) -> tuple[str, bool, str]:
+            return adapter.invoke(fn, event)
+
+        lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        lambda_models.LambdaFunction._invoke_lambda = self._original  # type: ignore[method-assign]
+        with self._lock:
+            for sandbox in self._all:
+                sandbox.kill()
+            self._all.clear()
+            self._idle.clear()
+
+    # -- code ---------------------------------------------------------------------------------
+    def _unpack(self, kind: str, digest: str, code: bytes) -> Path:
+        target = self.workdir / kind / digest.replace("/", "_")[:40]
+        if not target.exists():
+            staging = target.with_name(target.name + f".{uuid.uuid4().hex}")
+            with zipfile.ZipFile(io.BytesIO(code)) as archive:
+                archive.extractall(staging)
+            try:
+                staging.rename(target)
+            except OSError:  # another thread unpacked it first
+                pass
+        return target
+
+    def _environment(self, fn: Any) -> dict[str, str]:
+        backend = lambda_models.lambda_backends[fn.account_id][fn.region]
+        paths = [str(self._unpack("code", fn.code_sha_256, fn.code_bytes))]
+        for layer in fn.layers:
+            version = backend.layers_versions_by_arn(layer["Arn"])
+            if version.description == DEPS_LAYER_DESCRIPTION:
+                continue  # provided by this virtualenv (see module docstring)
+            paths.append(str(self._unpack("layers", version.code_sha_256, version.code_bytes) / "python"))
+        return {
+            **self.base_env,
+            **{k: str(v) for k, v in fn.environment_vars.items()},
+            "PYTHONPATH": os.pathsep.join(paths),
+            "_HANDLER": fn.handler,
+            "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(fn.timeout),
+            "LOCAL_LAMBDA_FUNCTION_ARN": fn.function_arn,
+            "AWS_REGION": fn.region,
+            "AWS_DEFAULT_REGION": fn.region,
+            # No X-Ray daemon locally.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    # -- invocation ---------------------------------------------------------------------------
+    def _acquire(self, fn: Any) -> _Sandbox:
+        key = f"{fn.function_arn}:{fn.code_sha_256}"
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            while idle:
+                sandbox = idle.pop()
+                if sandbox.alive:
+                    return sandbox
+        sandbox = _Sandbox(self._environment(fn), self.log_dir / f"{fn.function_name}.log")
+        with self._lock:
+            self._all.append(sandbox)
+        return sandbox
+
+    def _release(self, fn: Any, sandbox: _Sandbox) -> None:
+        if sandbox.alive:
+            with self._lock:
+                self._idle.setdefault(f"{fn.function_arn}:{fn.code_sha_256}", []).append(sandbox)
+
+    def invoke(self, fn: Any, event: Any) -> tuple[str, bool, str]:
+        if isinstance(event, str):
+            event = json.loads(event) if event else {}
+        self.invocations[fn.function_name] = self.invocations.get(fn.function_name, 0) + 1
+        sandbox = self._acquire(fn)
+        try:
+            response = sandbox.invoke(event, float(fn.timeout))
+        finally:
+            self._release(fn, sandbox)
+        payload = json.dumps(response["payload"], default=str, ensure_ascii=False)
+        return payload, not response["ok"], ""

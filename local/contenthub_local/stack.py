@@ -1,0 +1,200 @@
+"""Start and stop the whole local stack in one process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+from contenthub_local import deploy
+from contenthub_local.api_server import ApiServer, load_routes
+from contenthub_local.event_sources import SqsPoller
+from contenthub_local.lambda_adapter import LambdaAdapter
+from contenthub_local.synth import synth
+from infra.constants import STACK_NAME
+
+log = logging.getLogger("contenthub_local")
+REGION = "us-east-1"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LocalStack:
+    api_port: int = 0
+    moto_port: int = 0
+    context: dict[str, str] = field(default_factory=dict)
+    runner_env: dict[str, str] = field(default_factory=dict)
+    runners: int = 1
+    workdir: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._own_workdir = self.workdir is None
+        self.workdir = Path(self.workdir or tempfile.mkdtemp(prefix="contenthub-local-"))
+        self.log_dir = self.workdir / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.outputs: dict[str, str] = {}
+        self.pollers: list[SqsPoller] = []
+        self.runner_processes: list[subprocess.Popen[bytes]] = []
+        self.server: ThreadedMotoServer | None = None
+        self.api: ApiServer | None = None
+        self.adapter: LambdaAdapter | None = None
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    @property
+    def api_url(self) -> str:
+        assert self.api is not None
+        return self.api.url
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def aws_env(self) -> dict[str, str]:
+        """Environment for any process that talks to this stack (functions, runner, CLI, tests)."""
+        return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+
+    def start(self) -> LocalStack:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -- steps --------------------------------------------------------------------------------
+    def _start(self) -> None:
+        os.environ.update(FAKE_CREDENTIALS)
+        self.moto_port = self.moto_port or free_port()
+        # moto's Step Functions executor calls back into the server on MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(self.moto_port)
+        log.info("synthesizing the CDK app")
+        assembly = synth(self.context)
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self.server.start()
+        requests.post(f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
+        self.adapter = LambdaAdapter(self.workdir / "lambda", self.log_dir, {**os.environ, **self.aws_env()})  # type: ignore[operator]
+        self.adapter.install()
+
+        log.info("deploying %s into moto at %s", STACK_NAME, self.endpoint)
+        clients = SimpleNamespace(**{s: self.client(s) for s in ("ssm", "s3", "cloudformation")})
+        deploy.bootstrap(clients, REGION)
+        deploy.upload_assets(clients, assembly, STACK_NAME, REGION)
+        self.outputs = deploy.create_stack(clients, assembly, STACK_NAME, REGION)
+        self._register_state_machine()
+        self._take_over_event_sources()
+
+        lambda_client = self.client("lambda")
+        for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
+            if mapping.get("State", "Enabled") in ("Enabled", "Creating") and mapping["EventSourceArn"].startswith("arn:aws:sqs"):
+                poller = SqsPoller(mapping, self.client("sqs"), lambda_client, REGION)
+                poller.start()
+                self.pollers.append(poller)
+
+        rest_api_id = self.outputs["RestApiId"]
+        self.api = ApiServer(load_routes(self.client("apigateway"), rest_api_id), lambda_client, rest_api_id, port=self.api_port)
+        self.api.start()
+        for index in range(self.runners):
+            self.start_runner(index)
+
+    def _register_state_machine(self) -> None:
+        """moto's CloudFormation creates the state machine in the plain backend; the executing
+        backend must hold it too (same name, so the same ARN) for StartExecution to run it."""
+        from moto.stepfunctions.models import stepfunctions_backends
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        plain = stepfunctions_backends[deploy.ACCOUNT][REGION]
+        executing = stepfunctions_parser_backends[deploy.ACCOUNT][REGION]
+        for machine in plain.state_machines:
+            executing.create_state_machine(name=machine.name, definition=machine.definition, roleArn=machine.roleArn)
+
+    def _take_over_event_sources(self) -> None:
+        """Stop moto from delivering SQS messages inside SendMessage; SqsPoller does it instead."""
+        from moto.sqs.models import sqs_backends
+
+        for queue in sqs_backends[deploy.ACCOUNT][REGION].queues.values():
+            queue.lambda_event_source_mappings.clear()
+
+    def runner_environment(self) -> dict[str, str]:
+        lambda_env = self.client("lambda").get_function_configuration(FunctionName=self._function_name("Poll"))
+        settings = {k: v for k, v in lambda_env["Environment"]["Variables"].items() if k.startswith(("ASYNC_", "CREATOR_"))}
+        return {
+            **os.environ,
+            **self.aws_env(),
+            **settings,
+            "JOBS_TABLE": self.outputs["JobsTable"],
+            "ARTICLES_BUCKET": self.outputs["ArticlesBucket"],
+            "RUNNER_JOBS_QUEUE_URL": self.outputs["RunnerJobsQueueUrl"],
+            "POWERTOOLS_SERVICE_NAME": "contenthub-runner",
+            **self.runner_env,
+        }
+
+    def start_runner(self, index: int = 0) -> subprocess.Popen[bytes]:
+        log_file = open(self.log_dir / f"runner-{index}.log", "ab")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "contenthub_runner.worker"], env=self.runner_environment(), stdout=log_file, stderr=log_file
+        )
+        self.runner_processes.append(process)
+        return process
+
+    def _function_name(self, logical_prefix: str) -> str:
+        cfn = self.client("cloudformation")
+        for resource in cfn.list_stack_resources(StackName=STACK_NAME)["StackResourceSummaries"]:
+            if resource["ResourceType"] == "AWS::Lambda::Function" and resource["LogicalResourceId"].startswith(
+                f"Functions{logical_prefix}"
+            ):
+                return str(resource["PhysicalResourceId"])
+        raise LookupError(f"no function {logical_prefix} in the stack")
+
+    def stop(self) -> None:
+        for process in self.runner_processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.runner_processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for poller in self.pollers:
+            poller.stop()
+        if self.api:
+            self.api.stop()
+        if self.adapter:
+            self.adapter.uninstall()
+        if self.server:
+            self.server.stop()
+        if self._own_workdir and os.environ.get("CONTENTHUB_KEEP_LOCAL") != "1":
+            shutil.rmtree(self.workdir, ignore_errors=True)  # type: ignore[arg-type]

@@ -1,0 +1,51 @@
+"""Synthesize the CDK app for the local stack, cached by a hash of everything that shapes it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from infra.constants import BUILD_DIR, ROOT
+
+# Local values of the settings (CDK context): the Wait states really sleep in moto.
+LOCAL_CONTEXT: dict[str, str] = {
+    "ASYNC_POLL_INTERVAL": "1",
+    "ASYNC_FIRST_WAIT": "1",
+    "ASYNC_TASK_TIMEOUT": "300",
+    "intake_visibility_timeout": "5",
+    "max_receive_count": "3",
+}
+_INPUTS = ["infra", "functions", "layers/contenthub", "cdk.json"]
+
+
+def _inputs_hash(context: dict[str, str]) -> str:
+    digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode())
+    for name in _INPUTS:
+        base = ROOT / name
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def synth(context: dict[str, str] | None = None) -> Path:
+    """Return a cloud assembly directory (template + assets) for the given context."""
+    context = {**LOCAL_CONTEXT, **(context or {})}
+    outdir = BUILD_DIR / f"cdk.out-{_inputs_hash(context)}"
+    if (outdir / "manifest.json").exists():
+        return outdir
+    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    from infra.app import build_app  # imported late: starting jsii costs seconds
+
+    staging = outdir.with_name(outdir.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    build_app(context=dict(context), outdir=str(staging)).synth()
+    staging.rename(outdir)
+    return outdir

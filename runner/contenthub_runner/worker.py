@@ -1,0 +1,118 @@
+"""Runner worker loop. Runs at most ASYNC_WORKER_COUNT jobs at once (its slots)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from pydantic import ValidationError
+
+from contenthub import aws, dal
+from contenthub.creators import Creator, build_creator
+from contenthub.errors import CreatorError
+from contenthub.models import JobRequest, utc_now
+from contenthub.observability import logger
+from contenthub.settings import Settings, get_settings
+
+
+def result_key(job: JobRequest) -> str:
+    return f"articles/{job.task_id}/attempt-{job.attempt}.json"
+
+
+def run_job(job: JobRequest, creator: Creator, jobs: dal.JobRepository, articles: dal.ArticleStore) -> str:
+    """Run one job to its end and record the outcome on the job's status row.
+    Returns the final job state ("succeeded", "failed" or "duplicate")."""
+    if not jobs.start(job.job_id, job.task_id, creator.kind, utc_now()):
+        logger.info("job already finished; duplicate delivery ignored", extra={"job_id": job.job_id})
+        return "duplicate"
+
+    def progress(percent: int, stage: str) -> None:
+        jobs.progress(job.job_id, percent, stage, utc_now())
+
+    try:
+        article = creator.generate(job, progress, cancelled=lambda: False)
+    except CreatorError as error:
+        jobs.fail(job.job_id, error.message, utc_now())
+        return "failed"
+    except Exception as error:  # a creator bug must still end the job with a reason
+        logger.exception("creator crashed", extra={"job_id": job.job_id})
+        jobs.fail(job.job_id, f"creator crashed: {type(error).__name__}: {error}", utc_now())
+        return "failed"
+    key = result_key(job)
+    articles.put(key, article)
+    jobs.succeed(job.job_id, key, utc_now())
+    return "succeeded"
+
+
+class Worker:
+    def __init__(self, settings: Settings, creator: Creator | None = None):
+        self.settings = settings
+        self.queue_url = settings.require("RUNNER_JOBS_QUEUE_URL")
+        self.jobs = dal.JobRepository(settings.require("JOBS_TABLE"))
+        self.articles = dal.ArticleStore(settings.require("ARTICLES_BUCKET"))
+        self.creator = creator or build_creator(
+            settings.CREATOR_KIND,
+            duration=settings.OFFLINE_CREATOR_DURATION,
+            fail_pattern=settings.OFFLINE_CREATOR_FAIL_PATTERN,
+        )
+        self.slots = threading.BoundedSemaphore(settings.ASYNC_WORKER_COUNT)
+        self.stopping = threading.Event()
+        self.pool = ThreadPoolExecutor(max_workers=settings.ASYNC_WORKER_COUNT, thread_name_prefix="job")
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        sqs = aws.client("sqs")
+        try:
+            try:
+                job = JobRequest.model_validate(json.loads(message["Body"]))
+            except (ValueError, ValidationError) as error:
+                # A malformed job can never run; leave it for the queue's redrive to the DLQ.
+                logger.error("malformed runner job", extra={"error": str(error), "body": message["Body"][:500]})
+                return
+            logger.info("job started", extra={"job_id": job.job_id, "task_id": job.task_id})
+            outcome = run_job(job, self.creator, self.jobs, self.articles)
+            logger.info("job ended", extra={"job_id": job.job_id, "outcome": outcome})
+            sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        except Exception:
+            logger.exception("job handling failed; the message becomes visible again")
+        finally:
+            self.slots.release()
+
+    def run(self) -> None:
+        sqs = aws.client("sqs")
+        logger.info("runner started", extra={"slots": self.settings.ASYNC_WORKER_COUNT, "creator": self.creator.kind})
+        while not self.stopping.is_set():
+            self.slots.acquire()
+            if self.stopping.is_set():
+                self.slots.release()
+                break
+            try:
+                messages = sqs.receive_message(
+                    QueueUrl=self.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1
+                ).get("Messages", [])
+            except Exception:
+                logger.exception("receive failed; retrying")
+                messages = []
+                self.stopping.wait(1)
+            if not messages:
+                self.slots.release()
+                continue
+            self.pool.submit(self._handle, messages[0])
+        self.pool.shutdown(wait=True)
+        logger.info("runner stopped")
+
+    def stop(self, *_: Any) -> None:
+        self.stopping.set()
+
+
+def main() -> None:
+    worker = Worker(get_settings())
+    signal.signal(signal.SIGTERM, worker.stop)
+    signal.signal(signal.SIGINT, worker.stop)
+    worker.run()
+
+
+if __name__ == "__main__":
+    main()
