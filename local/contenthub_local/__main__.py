@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="contenthub-local", description=__doc__)
     parser.add_argument("--port", type=int, default=8787, help="local API port (default 8787; 0 picks a free one)")
     parser.add_argument("--moto-port", type=int, default=0, help="moto server port (default: a free one)")
+    parser.add_argument("--outputs-file", help="write the endpoints and stack outputs here as JSON once up")
     parser.add_argument("--demo", action="store_true", help="submit a task and show it end to end")
     parser.add_argument("--exit-after-demo", action="store_true", help="stop after the demo (for scripts)")
     args = parser.parse_args(argv)
@@ -76,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
               f"  (aws --endpoint-url {stack.endpoint} --region us-east-1 …)\n  logs:  {stack.log_dir}")
         for key, value in sorted(stack.outputs.items()):
             print(f"  {key}: {value}")
+        if args.outputs_file:
+            info = {"api_url": stack.api_url, "endpoint": stack.endpoint, "log_dir": str(stack.log_dir), **stack.outputs}
+            with open(args.outputs_file + ".tmp", "w") as handle:
+                json.dump(info, handle, indent=2)
+            os.replace(args.outputs_file + ".tmp", args.outputs_file)
         code = demo(stack) if args.demo else 0
         if args.exit_after_demo:
             return code

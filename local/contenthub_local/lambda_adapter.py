@@ -164,6 +164,15 @@ class LambdaAdapter:
             with self._lock:
                 self._idle.setdefault(f"{fn.function_arn}:{fn.code_sha_256}", []).append(sandbox)
 
+    def prewarm(self, functions: list[Any]) -> None:
+        """Start one execution environment per function now, in parallel, so the first request
+        does not pay the process start (as provisioned concurrency would on AWS)."""
+        threads = [threading.Thread(target=lambda f=fn: self._release(f, self._acquire(f))) for fn in functions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
     def invoke(self, fn: Any, event: Any) -> tuple[str, bool, str]:
         if isinstance(event, str):
             event = json.loads(event) if event else {}

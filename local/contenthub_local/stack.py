@@ -116,6 +116,9 @@ class LocalStack:
         self.outputs = deploy.create_stack(clients, assembly, STACK_NAME, REGION)
         self._register_state_machine()
         self._take_over_event_sources()
+        from moto.awslambda.models import lambda_backends
+
+        self.adapter.prewarm(list(lambda_backends[deploy.ACCOUNT][REGION].list_functions()))
 
         lambda_client = self.client("lambda")
         for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:

@@ -1,0 +1,49 @@
+"""cdk-nag AwsSolutions checks on the stack, and every suppression with its reason.
+tests/infra/test_nag.py fails on any unsuppressed AwsSolutions error."""
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions
+
+
+def apply_nag(stack: cdk.Stack) -> None:
+    cdk.Aspects.of(stack).add(AwsSolutionsChecks(verbose=True))
+    NagSuppressions.add_stack_suppressions(
+        stack,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-IAM4",
+                reason="AWSLambdaBasicExecutionRole only allows writing CloudWatch Logs; "
+                "AmazonAPIGatewayPushToCloudWatchLogs is the role API Gateway requires for access logs.",
+                applies_to=[
+                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                    "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                ],
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason="Resource '*' is required by X-Ray (PutTraceSegments/PutTelemetryRecords) and by "
+                "CloudWatch Logs vended delivery for Step Functions; '/index/*' is the tables' own GSIs; "
+                "'<fn>.Arn:*' is the versions of the two functions the state machine invokes; the S3 "
+                "read actions are CDK's grantRead on the one article bucket.",
+                applies_to=[
+                    "Resource::*",
+                    {"regex": "/^Resource::<Storage[A-Za-z0-9]+\\.Arn>/index/\\*$/g"},
+                    {"regex": "/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/g"},
+                    {"regex": "/^Resource::<StorageArticles[A-Za-z0-9]+\\.Arn>/\\*$/g"},
+                    "Action::s3:GetObject*",
+                    "Action::s3:GetBucket*",
+                    "Action::s3:List*",
+                ],
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-COG4",
+                reason="The API uses IAM (SigV4) authorization: its callers are operators and services "
+                "with AWS credentials, not end users of a Cognito user pool.",
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-APIG3",
+                reason="IAM-authorized, throttled operator API; a WAF web ACL is an account-level choice "
+                "left to the deployer.",
+            ),
+        ],
+    )

@@ -1,0 +1,107 @@
+"""POST /tasks and GET /tasks/{id} through the submit handler, on the deployed template's tables."""
+
+import json
+
+import boto3
+import pytest
+
+from tests.conftest import api_event, load_handler
+from tests.integration.conftest import ddb_item, reset_caches
+
+VALID = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"]}
+
+
+@pytest.fixture
+def submit(stack):
+    reset_caches()
+    return load_handler("submit")
+
+
+def post(submit, lambda_context, body=None, raw_body=None):
+    response = submit.main(api_event("POST", "/tasks", body=body, raw_body=raw_body), lambda_context)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_valid_submit_is_accepted_pending_stored_and_queued(stack, submit, lambda_context):
+    status, body = post(submit, lambda_context, VALID)
+    assert status == 202
+    assert body["status"] == "pending" and body["progress"] == 0
+    task_id = body["task_id"]
+    stored = ddb_item(stack["TasksTable"], {"task_id": task_id})
+    assert stored["status"] == "pending" and stored["account_id"] == 49
+    assert stored["keywords"] == ["AI", "machine learning"]
+    assert stored["auto_approve"] is True  # ASYNC_AUTO_APPROVE default
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    messages = sqs.receive_message(QueueUrl=stack["IntakeQueueUrl"], MaxNumberOfMessages=10)["Messages"]
+    assert {"task_id": task_id, "attempt": 1} in [json.loads(m["Body"]) for m in messages]
+    for m in messages:
+        sqs.delete_message(QueueUrl=stack["IntakeQueueUrl"], ReceiptHandle=m["ReceiptHandle"])
+
+
+def test_get_returns_the_task(submit, lambda_context):
+    _, created = post(submit, lambda_context, {**VALID, "auto_approve": False})
+    event = api_event("GET", f"/tasks/{created['task_id']}", resource="/tasks/{task_id}",
+                      path_parameters={"task_id": created["task_id"]})
+    response = submit.main(event, lambda_context)
+    assert response["statusCode"] == 200
+    task = json.loads(response["body"])
+    assert task["task_id"] == created["task_id"] and task["auto_approve"] is False
+
+
+def test_unknown_task_is_404(submit, lambda_context):
+    event = api_event("GET", "/tasks/task-000000000000", resource="/tasks/{task_id}",
+                      path_parameters={"task_id": "task-000000000000"})
+    response = submit.main(event, lambda_context)
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"])["error"]["code"] == "task_not_found"
+
+
+def test_malformed_task_id_is_422(submit, lambda_context):
+    event = api_event("GET", "/tasks/nope", resource="/tasks/{task_id}", path_parameters={"task_id": "nope"})
+    response = submit.main(event, lambda_context)
+    assert response["statusCode"] == 422
+    assert json.loads(response["body"])["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize(
+    ("body", "raw", "needle"),
+    [
+        ({"account_id": 49, "topic": ""}, None, "topic"),
+        ({"account_id": 49, "topic": "x" * 201}, None, "topic"),
+        ({"account_id": 49, "topic": "ok", "keywords": [f"k{i}" for i in range(21)]}, None, "keywords"),
+        ({"account_id": 49, "topic": "ok", "priority": "high"}, None, "priority"),
+        ({"topic": "ok"}, None, "account_id"),
+        (None, "{not json", ""),
+        (None, "[1, 2]", ""),
+    ],
+)
+def test_invalid_submits_are_4xx_with_a_clear_message_and_store_nothing(stack, submit, lambda_context, body, raw, needle):
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(stack["TasksTable"])
+    before = table.scan(Select="COUNT")["Count"]
+    status, payload = post(submit, lambda_context, body=body, raw_body=raw)
+    assert 400 <= status < 500
+    assert payload["error"]["code"] == "validation_error"
+    assert needle in payload["error"]["message"]
+    assert table.scan(Select="COUNT")["Count"] == before
+
+
+def test_disabled_generation_is_503(settings_env, lambda_context):
+    settings_env.setenv("ASYNC_CONTENT_GENERATION_ENABLED", "false")
+    reset_caches()
+    submit = load_handler("submit")
+    status, payload = post(submit, lambda_context, VALID)
+    assert status == 503
+    assert "ASYNC_CONTENT_GENERATION_ENABLED" in payload["error"]["message"]
+
+
+def test_queue_failure_ends_the_task_failed_not_pending(stack, settings_env, lambda_context):
+    settings_env.setenv("INTAKE_QUEUE_URL", stack["IntakeQueueUrl"] + "-missing")
+    reset_caches()
+    submit = load_handler("submit")
+    status, payload = post(submit, lambda_context, VALID)
+    assert status == 503 and payload["error"]["code"] == "queue_unavailable"
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(stack["TasksTable"])
+    pending = [i for i in table.scan()["Items"] if i["status"] == "pending" and i["topic"] == VALID["topic"]]
+    failed = [i for i in table.scan()["Items"] if i["status"] == "failed" and "could not enqueue" in i.get("error", "")]
+    assert failed, "the task whose enqueue failed must be recorded as failed with the reason"
+    assert all(i["task_id"] not in {f["task_id"] for f in failed} for i in pending)

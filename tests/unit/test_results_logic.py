@@ -1,0 +1,25 @@
+import json
+
+from contenthub.logic.results import failure_message
+from contenthub.models import TaskStatus
+
+
+def test_poll_outcome_wins():
+    status, message = failure_message({"status": "timed_out", "error": "no result after 1801 s"}, None)
+    assert status == TaskStatus.TIMED_OUT and message == "no result after 1801 s"
+
+
+def test_lambda_error_cause_is_unwrapped_to_its_message():
+    cause = json.dumps({"errorMessage": "table is gone", "errorType": "ResourceNotFoundException"})
+    status, message = failure_message(None, {"Error": "ResourceNotFoundException", "Cause": cause})
+    assert status == TaskStatus.FAILED
+    assert message == "ResourceNotFoundException: table is gone"
+
+
+def test_plain_cause_is_kept():
+    status, message = failure_message(None, {"Error": "DynamoDB.ConditionalCheckFailedException", "Cause": "condition failed"})
+    assert message == "DynamoDB.ConditionalCheckFailedException: condition failed"
+
+
+def test_unknown_failure_still_has_a_message():
+    assert failure_message(None, None) == (TaskStatus.FAILED, "the task failed for an unknown reason")
