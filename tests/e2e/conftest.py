@@ -1,0 +1,97 @@
+"""The local stack, started exactly as a user starts it (`python -m contenthub_local`), in a
+subprocess, once per test session. Tests talk to it over HTTP and to moto with boto3."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+FAIL_PREFIX = "FAIL:"
+
+
+@dataclass
+class RunningStack:
+    api_url: str
+    endpoint: str
+    outputs: dict[str, str]
+    log_dir: Path
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1")
+
+    def submit(self, **body: Any) -> dict[str, Any]:
+        payload = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"], **body}
+        response = requests.post(f"{self.api_url}/tasks", json=payload, timeout=10)
+        assert response.status_code == 202, response.text
+        return response.json()
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        response = requests.get(f"{self.api_url}/tasks/{task_id}", timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def wait_until_done(self, task_id: str, timeout: float = 60) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Poll until the task is terminal; return it and every distinct state seen on the way."""
+        seen: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            task = self.task(task_id)
+            if not seen or (task["status"], task["progress"]) != (seen[-1]["status"], seen[-1]["progress"]):
+                seen.append(task)
+            if task["status"] not in ("pending", "running"):
+                return task, seen
+            time.sleep(0.1)
+        raise AssertionError(f"task {task_id} did not finish in {timeout}s; last seen {seen[-1] if seen else None}")
+
+    def content(self, content_id: str) -> dict[str, Any]:
+        table = boto3.resource("dynamodb", endpoint_url=self.endpoint, region_name="us-east-1").Table(
+            self.outputs["ContentsTable"]
+        )
+        return table.get_item(Key={"content_id": content_id}).get("Item")  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    workdir = tmp_path_factory.mktemp("local-stack")
+    outputs_file = workdir / "outputs.json"
+    log_path = workdir / "local-stack.log"
+    env = {
+        **os.environ,
+        "OFFLINE_CREATOR_FAIL_PATTERN": f"^{FAIL_PREFIX}",
+        "OFFLINE_CREATOR_DURATION": "0.4",
+        "PYTHONUNBUFFERED": "1",
+    }
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "contenthub_local", "--port", "0", "--outputs-file", str(outputs_file)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 300
+        while not outputs_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the local stack did not start:\n{log_path.read_text()[-5000:]}")
+            time.sleep(0.5)
+        info = json.loads(outputs_file.read_text())
+        stack = RunningStack(info.pop("api_url"), info.pop("endpoint"), info, Path(info.pop("log_dir")))
+        try:
+            yield stack
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,31 @@
+"""The local stack touches three moto internals. If a moto upgrade moves one, this fails loudly
+with the name of what moved, instead of the local stack failing in a confusing way."""
+
+import inspect
+
+import moto
+from moto.awslambda import models as lambda_models
+from moto.sqs.models import Queue
+from moto.stepfunctions.models import stepfunctions_backends
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+
+def test_moto_version_is_the_pinned_one():
+    assert moto.__version__ == "5.2.5", "the local stack adapters were checked against moto 5.2.5"
+
+
+def test_lambda_invoke_hook_exists_with_the_expected_signature():
+    params = list(inspect.signature(lambda_models.LambdaFunction._invoke_lambda).parameters)
+    assert params == ["self", "event"]
+    for attribute in ("code_bytes", "code_sha_256", "layers", "environment_vars", "handler", "timeout"):
+        assert f"self.{attribute}" in inspect.getsource(lambda_models.LambdaFunction), attribute
+    assert hasattr(lambda_models.LambdaBackend, "layers_versions_by_arn")
+
+
+def test_sqs_queue_keeps_its_event_source_mappings_where_we_clear_them():
+    assert "self.lambda_event_source_mappings" in inspect.getsource(Queue.__init__)
+
+
+def test_both_step_functions_backends_exist():
+    assert stepfunctions_backends is not stepfunctions_parser_backends
+    assert hasattr(stepfunctions_parser_backends["123456789012"]["us-east-1"], "create_state_machine")

@@ -1,0 +1,150 @@
+"""What the synthesized template must contain (the design card's resources)."""
+
+import json
+
+from aws_cdk.assertions import Match
+
+
+def test_four_tables_on_demand_encrypted_with_pitr(template):
+    template.resource_count_is("AWS::DynamoDB::Table", 4)
+    template.all_resources_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "BillingMode": "PAY_PER_REQUEST",
+            "SSESpecification": {"SSEEnabled": True},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
+    )
+
+
+def test_tasks_table_indexes_and_ttl(template):
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "task_id", "KeyType": "HASH"}],
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+            "GlobalSecondaryIndexes": Match.array_with(
+                [
+                    Match.object_like({"IndexName": "by_status", "KeySchema": [
+                        {"AttributeName": "status", "KeyType": "HASH"}, {"AttributeName": "created_at", "KeyType": "RANGE"}]}),
+                    Match.object_like({"IndexName": "by_account", "KeySchema": [
+                        {"AttributeName": "account_id", "KeyType": "HASH"}, {"AttributeName": "created_at", "KeyType": "RANGE"}]}),
+                ]
+            ),
+        },
+    )
+
+
+def test_contents_table_indexes(template):
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "content_id", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": Match.array_with(
+                [Match.object_like({"IndexName": "by_account"}), Match.object_like({"IndexName": "by_task"})]
+            ),
+        },
+    )
+
+
+def test_queues_have_dlqs_sse_and_refuse_non_tls(template):
+    template.resource_count_is("AWS::SQS::Queue", 4)
+    template.all_resources_properties("AWS::SQS::Queue", {"SqsManagedSseEnabled": True})
+    queues = template.find_resources("AWS::SQS::Queue")
+    with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert len(with_dlq) == 2
+    policies = template.find_resources("AWS::SQS::QueuePolicy")
+    assert len(policies) == 4
+    for policy in policies.values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert any(
+            s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements
+        )
+
+
+def test_article_bucket_private_encrypted_tls_only(template):
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": Match.any_value(),
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LoggingConfiguration": Match.any_value(),
+        },
+    )
+    for policy in template.find_resources("AWS::S3::BucketPolicy").values():
+        assert any(s["Effect"] == "Deny" for s in policy["Properties"]["PolicyDocument"]["Statement"])
+
+
+def test_functions_share_runtime_arch_layers_tracing_and_json_logs(template):
+    functions = template.find_resources("AWS::Lambda::Function")
+    assert len(functions) == 5
+    for function in functions.values():
+        props = function["Properties"]
+        assert props["Runtime"] == "python3.14"
+        assert props["Architectures"] == ["arm64"]
+        assert props["Handler"] == "handler.main"
+        assert len(props["Layers"]) == 2
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    template.resource_count_is("AWS::Lambda::LayerVersion", 2)
+
+
+def test_dispatcher_consumes_intake_with_partial_batch_failures(template):
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"]},
+    )
+
+
+def _definition(template) -> dict:
+    [machine] = template.find_resources("AWS::StepFunctions::StateMachine").values()
+    parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
+    text = "".join(p if isinstance(p, str) else "X" for p in parts)  # tokens (ARNs, names) inside strings
+    return json.loads(text)
+
+
+def test_standard_state_machine_in_poll_mode(template):
+    template.has_resource_properties(
+        "AWS::StepFunctions::StateMachine",
+        {"StateMachineType": "STANDARD", "TracingConfiguration": {"Enabled": True},
+         "LoggingConfiguration": Match.object_like({"Level": "ALL"})},
+    )
+    states = _definition(template)["States"]
+    assert _definition(template)["StartAt"] == "MarkRunning"
+    assert {"MarkRunning", "DispatchJob", "WaitFirst", "Poll", "Outcome", "WaitPoll", "HandleResult",
+            "MarkFailed", "Failed", "Stored"} <= set(states)
+    assert states["WaitFirst"]["SecondsPath"] == "$.timing.first_wait"
+    assert states["WaitPoll"]["Next"] == "Poll"
+    for name in ("MarkRunning", "DispatchJob", "Poll", "HandleResult"):
+        assert states[name]["Catch"][0]["Next"] == "MarkFailed", name
+    for name in ("Poll", "HandleResult", "MarkFailed"):
+        assert states[name]["Retry"][0]["BackoffRate"] == 2, name
+    assert states["DispatchJob"]["Resource"].endswith(":states:::sqs:sendMessage")
+    assert states["MarkRunning"]["Resource"].endswith(":states:::dynamodb:updateItem")
+
+
+def test_rest_api_routes_all_require_iam(template):
+    methods = template.find_resources("AWS::ApiGateway::Method")
+    assert len(methods) == 4
+    assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST"}
+    for method in methods.values():
+        assert method["Properties"]["AuthorizationType"] == "AWS_IAM"
+        assert method["Properties"]["Integration"]["Type"] == "AWS_PROXY"
+    paths = {r["Properties"]["PathPart"] for r in template.find_resources("AWS::ApiGateway::Resource").values()}
+    assert paths == {"tasks", "{task_id}", "metrics", "health"}
+    template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {"AccessLogSetting": Match.any_value(), "TracingEnabled": True,
+         "MethodSettings": Match.array_with([Match.object_like({"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})])},
+    )
+    template.resource_count_is("AWS::ApiGateway::RequestValidator", 1)
+
+
+def test_settings_reach_the_functions(template):
+    for function in template.find_resources("AWS::Lambda::Function").values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["ASYNC_TASK_TIMEOUT"] == "1800"
+        assert variables["ASYNC_POLL_INTERVAL"] == "30"
+        assert variables["ASYNC_AUTO_APPROVE"] == "true"
