@@ -6,7 +6,6 @@ from infra.constants import STACK_NAME
 from infra.nag import apply_nag
 from infra.stack import ContentHubStack
 
-
 # Feature flags set here rather than in cdk.json, so tests and the local stack synthesize the
 # same template as `cdk synth`.
 FEATURE_FLAGS: dict[str, object] = {

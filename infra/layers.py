@@ -59,7 +59,11 @@ def build_deps_layer() -> Path:
     site = staging / "python"
     for entry in list(site.iterdir()):
         name = entry.name.split("-")[0].lower()
-        if name in _PROVIDED_BY_RUNTIME or name in ("bin", "__pycache__") or entry.name.startswith(_PROVIDED_BY_RUNTIME):
+        if (
+            name in _PROVIDED_BY_RUNTIME
+            or name in ("bin", "__pycache__")
+            or entry.name.startswith(_PROVIDED_BY_RUNTIME)
+        ):
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     staging.rename(target)
     return target

@@ -62,8 +62,15 @@ def load_handler(name: str) -> ModuleType:
     return module
 
 
-def api_event(method: str, path: str, body: Any = None, resource: str | None = None, raw_body: str | None = None,
-              path_parameters: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def api_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    resource: str | None = None,
+    raw_body: str | None = None,
+    path_parameters: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """An API Gateway REST (payload 1.0) proxy event."""
     if raw_body is None and body is not None:
         raw_body = json.dumps(body)
@@ -77,8 +84,14 @@ def api_event(method: str, path: str, body: Any = None, resource: str | None = N
         "multiValueQueryStringParameters": None,
         "pathParameters": path_parameters,
         "stageVariables": None,
-        "requestContext": {"resourcePath": resource or path, "httpMethod": method, "path": path,
-                           "stage": "test", "requestId": str(uuid.uuid4()), "identity": {"sourceIp": "127.0.0.1"}},
+        "requestContext": {
+            "resourcePath": resource or path,
+            "httpMethod": method,
+            "path": path,
+            "stage": "test",
+            "requestId": str(uuid.uuid4()),
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
         "body": raw_body,
         "isBase64Encoded": False,
     }

@@ -42,7 +42,9 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action == "fail":
         result = mark_failed(state["task_id"], state.get("poll"), state.get("error"), dal.tasks())
         if result["changed"]:
-            name = {"failed": "TasksFailed", "timed_out": "TasksTimedOut", "cancelled": "TasksCancelled"}[result["status"]]
+            name = {"failed": "TasksFailed", "timed_out": "TasksTimedOut", "cancelled": "TasksCancelled"}[
+                result["status"]
+            ]
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
         logger.info("failure recorded", extra=result)
         return result

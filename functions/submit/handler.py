@@ -29,7 +29,7 @@ def post_task(request: SubmitTaskRequest) -> Response[Task]:
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,
-        body=task.model_dump(mode="json"),
+        body=task,
         headers={"Location": f"/tasks/{task.task_id}"},
     )
 

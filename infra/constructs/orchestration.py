@@ -17,7 +17,12 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-_TRANSIENT = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"]
+_TRANSIENT = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
 
 
 class Orchestration(Construct):
@@ -47,7 +52,9 @@ class Orchestration(Construct):
         mark_failed.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=5, backoff_rate=2)
         mark_failed.next(sfn.Fail(self, "Failed", error="TaskNotSucceeded", cause="see the task's status and error"))
 
-        def lambda_step(name: str, fn: lambda_.IFunction, payload: sfn.TaskInput, result_path: str) -> tasks.LambdaInvoke:
+        def lambda_step(
+            name: str, fn: lambda_.IFunction, payload: sfn.TaskInput, result_path: str
+        ) -> tasks.LambdaInvoke:
             step = tasks.LambdaInvoke(
                 self, name, lambda_function=fn, payload=payload, payload_response_only=True,
                 result_path=result_path, retry_on_service_exceptions=False,

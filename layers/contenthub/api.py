@@ -47,6 +47,8 @@ def build_resolver() -> APIGatewayRestResolver:
 
     @app.not_found
     def _not_found(_: Exception) -> Response:
-        return error_response(404, "route_not_found", f"no route for {app.current_event.http_method} {app.current_event.path}")
+        return error_response(
+            404, "route_not_found", f"no route for {app.current_event.http_method} {app.current_event.path}"
+        )
 
     return app

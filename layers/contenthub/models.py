@@ -60,7 +60,9 @@ class SubmitTaskRequest(BaseModel):
     account_id: int = Field(gt=0, description="account the content is for, e.g. 49")
     topic: str = Field(min_length=1, max_length=MAX_TOPIC_LENGTH, description="what the article is about")
     keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
-    auto_approve: bool | None = Field(None, description="approve the content without review; default ASYNC_AUTO_APPROVE")
+    auto_approve: bool | None = Field(
+        None, description="approve the content without review; default ASYNC_AUTO_APPROVE"
+    )
     auto_publish: bool = False
     scheduled_publish_at: datetime | None = None
 

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+from typing import Any
 
 import requests
 
@@ -18,7 +19,7 @@ from contenthub_local.stack import LocalStack
 
 
 def demo(stack: LocalStack) -> int:
-    body = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"]}
+    body: dict[str, Any] = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"]}
     print(f"\n$ curl -X POST {stack.api_url}/tasks -d '{json.dumps(body)}'")
     started = time.monotonic()
     response = requests.post(f"{stack.api_url}/tasks", json=body, timeout=10)
@@ -47,8 +48,10 @@ def demo(stack: LocalStack) -> int:
     content = stack.client("dynamodb").get_item(
         TableName=stack.outputs["ContentsTable"], Key={"content_id": {"S": task["content_id"]}}
     )["Item"]
-    print(f"\nstored content {task['content_id']} (status {content['status']['S']}, "
-          f"generation_task_id {content['generation_task_id']['S']}):\n")
+    print(
+        f"\nstored content {task['content_id']} (status {content['status']['S']}, "
+        f"generation_task_id {content['generation_task_id']['S']}):\n"
+    )
     print(content["body"]["S"])
     history = stack.client("stepfunctions").get_execution_history(
         executionArn=stack.outputs["StateMachineArn"].replace(":stateMachine:", ":execution:") + f":{task_id}"
@@ -74,12 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         stack.start()
-        print(f"\nContentHub local stack is up.\n  API:   {stack.api_url}\n  moto:  {stack.endpoint}"
-              f"  (aws --endpoint-url {stack.endpoint} --region us-east-1 …)\n  logs:  {stack.log_dir}")
+        print(
+            f"\nContentHub local stack is up.\n  API:   {stack.api_url}\n  moto:  {stack.endpoint}"
+            f"  (aws --endpoint-url {stack.endpoint} --region us-east-1 …)\n  logs:  {stack.log_dir}"
+        )
         for key, value in sorted(stack.outputs.items()):
             print(f"  {key}: {value}")
         if args.outputs_file:
-            info = {"api_url": stack.api_url, "endpoint": stack.endpoint, "log_dir": str(stack.log_dir), **stack.outputs}
+            info = {
+                "api_url": stack.api_url,
+                "endpoint": stack.endpoint,
+                "log_dir": str(stack.log_dir),
+                **stack.outputs,
+            }
             with open(args.outputs_file + ".tmp", "w") as handle:
                 json.dump(info, handle, indent=2)
             os.replace(args.outputs_file + ".tmp", args.outputs_file)

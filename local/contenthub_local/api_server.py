@@ -64,7 +64,9 @@ def load_routes(apigateway: Any, rest_api_id: str) -> list[Route]:
 
 
 class ApiServer:
-    def __init__(self, routes: list[Route], lambda_client: Any, rest_api_id: str, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self, routes: list[Route], lambda_client: Any, rest_api_id: str, host: str = "127.0.0.1", port: int = 0
+    ):
         self.routes = routes
         self.lambda_client = lambda_client
         self.rest_api_id = rest_api_id
@@ -88,7 +90,7 @@ class ApiServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> None:
         self.thread.start()

@@ -25,11 +25,17 @@ def _zip_dir(path: Path) -> bytes:
 
 
 def _substitute(value: str, region: str) -> str:
-    return value.replace("${AWS::AccountId}", ACCOUNT).replace("${AWS::Region}", region).replace("${AWS::Partition}", "aws")
+    return (
+        value.replace("${AWS::AccountId}", ACCOUNT)
+        .replace("${AWS::Region}", region)
+        .replace("${AWS::Partition}", "aws")
+    )
 
 
 def bootstrap(clients: Any, region: str) -> None:
-    clients.ssm.put_parameter(Name=f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version", Value="30", Type="String", Overwrite=True)
+    clients.ssm.put_parameter(
+        Name=f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version", Value="30", Type="String", Overwrite=True
+    )
     clients.s3.create_bucket(Bucket=f"cdk-{BOOTSTRAP_QUALIFIER}-assets-{ACCOUNT}-{region}")
 
 

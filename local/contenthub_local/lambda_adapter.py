@@ -28,10 +28,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from infra.constants import DEPS_LAYER_DESCRIPTION
-
 # The moto internal this adapter replaces; tests/infra/test_moto_internals.py checks it still exists.
 from moto.awslambda import models as lambda_models
+
+from infra.constants import DEPS_LAYER_DESCRIPTION
 
 
 class _Sandbox:
@@ -64,9 +64,21 @@ class _Sandbox:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
             self.kill()
-            return {"ok": False, "payload": {"errorMessage": f"Task timed out after {timeout:.2f} seconds", "errorType": "Sandbox.Timedout"}}
+            return {
+                "ok": False,
+                "payload": {
+                    "errorMessage": f"Task timed out after {timeout:.2f} seconds",
+                    "errorType": "Sandbox.Timedout",
+                },
+            }
         if not line:
-            return {"ok": False, "payload": {"errorMessage": f"Runtime exited with code {self.process.wait()}", "errorType": "Runtime.ExitError"}}
+            return {
+                "ok": False,
+                "payload": {
+                    "errorMessage": f"Runtime exited with code {self.process.wait()}",
+                    "errorType": "Runtime.ExitError",
+                },
+            }
         return json.loads(line)
 
     @property
@@ -79,6 +91,16 @@ class _Sandbox:
             self.process.wait()
         self._log.close()
 
+    def shutdown(self) -> None:
+        """End the environment the way Lambda recycles one: no more events (EOF), then a kill."""
+        if self.alive and self.process.stdin:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+
 
 class LambdaAdapter:
     def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
@@ -88,6 +110,7 @@ class LambdaAdapter:
         self._idle: dict[str, list[_Sandbox]] = {}
         self._all: list[_Sandbox] = []
         self._lock = threading.Lock()
+        self._unpack_lock = threading.Lock()
         self._original = lambda_models.LambdaFunction._invoke_lambda
         self.invocations: dict[str, int] = {}
 
@@ -98,27 +121,23 @@ class LambdaAdapter:
         def _invoke_lambda(fn: Any, event: Any = None) -> tuple[str, bool, str]:
             return adapter.invoke(fn, event)
 
-        lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+        lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign,assignment]
 
     def uninstall(self) -> None:
         lambda_models.LambdaFunction._invoke_lambda = self._original  # type: ignore[method-assign]
         with self._lock:
             for sandbox in self._all:
-                sandbox.kill()
+                sandbox.shutdown()
             self._all.clear()
             self._idle.clear()
 
     # -- code ---------------------------------------------------------------------------------
     def _unpack(self, kind: str, digest: str, code: bytes) -> Path:
         target = self.workdir / kind / digest.replace("/", "_")[:40]
-        if not target.exists():
-            staging = target.with_name(target.name + f".{uuid.uuid4().hex}")
-            with zipfile.ZipFile(io.BytesIO(code)) as archive:
-                archive.extractall(staging)
-            try:
-                staging.rename(target)
-            except OSError:  # another thread unpacked it first
-                pass
+        with self._unpack_lock:
+            if not target.exists():
+                with zipfile.ZipFile(io.BytesIO(code)) as archive:
+                    archive.extractall(target)
         return target
 
     def _environment(self, fn: Any) -> dict[str, str]:
@@ -126,6 +145,7 @@ class LambdaAdapter:
         paths = [str(self._unpack("code", fn.code_sha_256, fn.code_bytes))]
         for layer in fn.layers:
             version = backend.layers_versions_by_arn(layer["Arn"])
+            assert version is not None, f"layer {layer['Arn']} is not deployed"
             if version.description == DEPS_LAYER_DESCRIPTION:
                 continue  # provided by this virtualenv (see module docstring)
             paths.append(str(self._unpack("layers", version.code_sha_256, version.code_bytes) / "python"))

@@ -68,7 +68,7 @@ class LocalStack:
         return self.api.url
 
     def client(self, service: str) -> Any:
-        return boto3.client(
+        return boto3.client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.endpoint,
             region_name=REGION,
@@ -78,7 +78,12 @@ class LocalStack:
 
     def aws_env(self) -> dict[str, str]:
         """Environment for any process that talks to this stack (functions, runner, CLI, tests)."""
-        return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+        return {
+            **FAKE_CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
 
     def start(self) -> LocalStack:
         try:
@@ -105,7 +110,9 @@ class LocalStack:
 
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self.server.start()
-        requests.post(f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
+        requests.post(
+            f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
+        ).raise_for_status()
         self.adapter = LambdaAdapter(self.workdir / "lambda", self.log_dir, {**os.environ, **self.aws_env()})  # type: ignore[operator]
         self.adapter.install()
 
@@ -122,13 +129,17 @@ class LocalStack:
 
         lambda_client = self.client("lambda")
         for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
-            if mapping.get("State", "Enabled") in ("Enabled", "Creating") and mapping["EventSourceArn"].startswith("arn:aws:sqs"):
+            if mapping.get("State", "Enabled") in ("Enabled", "Creating") and mapping["EventSourceArn"].startswith(
+                "arn:aws:sqs"
+            ):
                 poller = SqsPoller(mapping, self.client("sqs"), lambda_client, REGION)
                 poller.start()
                 self.pollers.append(poller)
 
         rest_api_id = self.outputs["RestApiId"]
-        self.api = ApiServer(load_routes(self.client("apigateway"), rest_api_id), lambda_client, rest_api_id, port=self.api_port)
+        self.api = ApiServer(
+            load_routes(self.client("apigateway"), rest_api_id), lambda_client, rest_api_id, port=self.api_port
+        )
         self.api.start()
         for index in range(self.runners):
             self.start_runner(index)
@@ -153,7 +164,9 @@ class LocalStack:
 
     def runner_environment(self) -> dict[str, str]:
         lambda_env = self.client("lambda").get_function_configuration(FunctionName=self._function_name("Poll"))
-        settings = {k: v for k, v in lambda_env["Environment"]["Variables"].items() if k.startswith(("ASYNC_", "CREATOR_"))}
+        settings = {
+            k: v for k, v in lambda_env["Environment"]["Variables"].items() if k.startswith(("ASYNC_", "CREATOR_"))
+        }
         return {
             **os.environ,
             **self.aws_env(),
@@ -168,7 +181,10 @@ class LocalStack:
     def start_runner(self, index: int = 0) -> subprocess.Popen[bytes]:
         log_file = open(self.log_dir / f"runner-{index}.log", "ab")  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "-m", "contenthub_runner.worker"], env=self.runner_environment(), stdout=log_file, stderr=log_file
+            [sys.executable, "-m", "contenthub_runner.worker"],
+            env=self.runner_environment(),
+            stdout=log_file,
+            stderr=log_file,
         )
         self.runner_processes.append(process)
         return process

@@ -89,9 +89,9 @@ class Worker:
                 self.slots.release()
                 break
             try:
-                messages = sqs.receive_message(
-                    QueueUrl=self.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1
-                ).get("Messages", [])
+                messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get(
+                    "Messages", []
+                )
             except Exception:
                 logger.exception("receive failed; retrying")
                 messages = []

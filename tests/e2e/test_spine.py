@@ -40,7 +40,9 @@ def test_submit_runs_to_a_stored_article(local_stack: RunningStack):
 
 def test_execution_history_shows_the_real_state_machine(local_stack: RunningStack):
     task, _ = local_stack.wait_until_done(local_stack.submit()["task_id"])
-    execution_arn = local_stack.outputs["StateMachineArn"].replace(":stateMachine:", ":execution:") + f":{task['task_id']}"
+    execution_arn = (
+        local_stack.outputs["StateMachineArn"].replace(":stateMachine:", ":execution:") + f":{task['task_id']}"
+    )
     sfn = local_stack.client("stepfunctions")
     assert sfn.describe_execution(executionArn=execution_arn)["status"] == "SUCCEEDED"
     events = sfn.get_execution_history(executionArn=execution_arn)["events"]
@@ -61,8 +63,10 @@ def test_creator_failure_ends_the_task_failed_with_the_message_and_no_content(lo
     assert "OFFLINE_CREATOR_FAIL_PATTERN" in task["error"] and "simulated failure" in task["error"]
     assert task["content_id"] is None
     contents = local_stack.client("dynamodb").query(
-        TableName=local_stack.outputs["ContentsTable"], IndexName="by_task",
-        KeyConditionExpression="generation_task_id = :t", ExpressionAttributeValues={":t": {"S": submitted["task_id"]}},
+        TableName=local_stack.outputs["ContentsTable"],
+        IndexName="by_task",
+        KeyConditionExpression="generation_task_id = :t",
+        ExpressionAttributeValues={":t": {"S": submitted["task_id"]}},
     )
     assert contents["Count"] == 0
 
@@ -80,8 +84,9 @@ def test_bad_input_over_http_is_a_clear_4xx(local_stack: RunningStack):
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "validation_error" and "topic" in error["message"]
-    response = requests.post(f"{local_stack.api_url}/tasks", data="{oops", timeout=10,
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        f"{local_stack.api_url}/tasks", data="{oops", timeout=10, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     assert requests.get(f"{local_stack.api_url}/tasks/task-000000000000", timeout=10).status_code == 404
     # What API Gateway answers for a path it has no resource for.
@@ -106,7 +111,9 @@ def test_an_intake_message_that_always_fails_ends_in_the_dlq(local_stack: Runnin
     sqs.send_message(QueueUrl=local_stack.outputs["IntakeQueueUrl"], MessageBody="this is not json")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        messages = sqs.receive_message(QueueUrl=local_stack.outputs["IntakeDlqUrl"], WaitTimeSeconds=1).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=local_stack.outputs["IntakeDlqUrl"], WaitTimeSeconds=1).get(
+            "Messages", []
+        )
         if messages:
             assert messages[0]["Body"] == "this is not json"
             return
@@ -116,9 +123,14 @@ def test_an_intake_message_that_always_fails_ends_in_the_dlq(local_stack: Runnin
 def test_a_duplicate_intake_delivery_starts_no_second_execution(local_stack: RunningStack):
     task, _ = local_stack.wait_until_done(local_stack.submit()["task_id"])
     sqs = local_stack.client("sqs")
-    sqs.send_message(QueueUrl=local_stack.outputs["IntakeQueueUrl"], MessageBody=json.dumps({"task_id": task["task_id"], "attempt": 1}))
+    sqs.send_message(
+        QueueUrl=local_stack.outputs["IntakeQueueUrl"],
+        MessageBody=json.dumps({"task_id": task["task_id"], "attempt": 1}),
+    )
     time.sleep(3)
     sfn = local_stack.client("stepfunctions")
-    names = [e["name"] for e in sfn.list_executions(stateMachineArn=local_stack.outputs["StateMachineArn"])["executions"]]
+    names = [
+        e["name"] for e in sfn.list_executions(stateMachineArn=local_stack.outputs["StateMachineArn"])["executions"]
+    ]
     assert names.count(task["task_id"]) == 1
     assert local_stack.task(task["task_id"])["status"] == "succeeded"

@@ -13,7 +13,7 @@ def synthesized(tmp_path_factory) -> tuple[Stack, Template, str]:
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = build_app(outdir=str(outdir))
     stack = app.node.find_child(STACK_NAME)
-    assembly = app.synth()
+    app.synth()
     return stack, Template.from_stack(stack), str(outdir / f"{STACK_NAME}.template.json")  # type: ignore[arg-type]
 
 

@@ -19,6 +19,7 @@ def test_cfn_lint_is_clean(synthesized):
     _, _, template_path = synthesized
     result = subprocess.run(
         [str(Path(sys.executable).parent / "cfn-lint"), "--ignore-checks", "W3005", "--", template_path],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

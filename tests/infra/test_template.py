@@ -25,10 +25,24 @@ def test_tasks_table_indexes_and_ttl(template):
             "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
             "GlobalSecondaryIndexes": Match.array_with(
                 [
-                    Match.object_like({"IndexName": "by_status", "KeySchema": [
-                        {"AttributeName": "status", "KeyType": "HASH"}, {"AttributeName": "created_at", "KeyType": "RANGE"}]}),
-                    Match.object_like({"IndexName": "by_account", "KeySchema": [
-                        {"AttributeName": "account_id", "KeyType": "HASH"}, {"AttributeName": "created_at", "KeyType": "RANGE"}]}),
+                    Match.object_like(
+                        {
+                            "IndexName": "by_status",
+                            "KeySchema": [
+                                {"AttributeName": "status", "KeyType": "HASH"},
+                                {"AttributeName": "created_at", "KeyType": "RANGE"},
+                            ],
+                        }
+                    ),
+                    Match.object_like(
+                        {
+                            "IndexName": "by_account",
+                            "KeySchema": [
+                                {"AttributeName": "account_id", "KeyType": "HASH"},
+                                {"AttributeName": "created_at", "KeyType": "RANGE"},
+                            ],
+                        }
+                    ),
                 ]
             ),
         },
@@ -68,7 +82,11 @@ def test_article_bucket_private_encrypted_tls_only(template):
         {
             "BucketEncryption": Match.any_value(),
             "PublicAccessBlockConfiguration": {
-                "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
             "VersioningConfiguration": {"Status": "Enabled"},
             "LoggingConfiguration": Match.any_value(),
         },
@@ -108,13 +126,26 @@ def _definition(template) -> dict:
 def test_standard_state_machine_in_poll_mode(template):
     template.has_resource_properties(
         "AWS::StepFunctions::StateMachine",
-        {"StateMachineType": "STANDARD", "TracingConfiguration": {"Enabled": True},
-         "LoggingConfiguration": Match.object_like({"Level": "ALL"})},
+        {
+            "StateMachineType": "STANDARD",
+            "TracingConfiguration": {"Enabled": True},
+            "LoggingConfiguration": Match.object_like({"Level": "ALL"}),
+        },
     )
     states = _definition(template)["States"]
     assert _definition(template)["StartAt"] == "MarkRunning"
-    assert {"MarkRunning", "DispatchJob", "WaitFirst", "Poll", "Outcome", "WaitPoll", "HandleResult",
-            "MarkFailed", "Failed", "Stored"} <= set(states)
+    assert {
+        "MarkRunning",
+        "DispatchJob",
+        "WaitFirst",
+        "Poll",
+        "Outcome",
+        "WaitPoll",
+        "HandleResult",
+        "MarkFailed",
+        "Failed",
+        "Stored",
+    } <= set(states)
     assert states["WaitFirst"]["SecondsPath"] == "$.timing.first_wait"
     assert states["WaitPoll"]["Next"] == "Poll"
     for name in ("MarkRunning", "DispatchJob", "Poll", "HandleResult"):
@@ -136,8 +167,13 @@ def test_rest_api_routes_all_require_iam(template):
     assert paths == {"tasks", "{task_id}", "metrics", "health"}
     template.has_resource_properties(
         "AWS::ApiGateway::Stage",
-        {"AccessLogSetting": Match.any_value(), "TracingEnabled": True,
-         "MethodSettings": Match.array_with([Match.object_like({"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})])},
+        {
+            "AccessLogSetting": Match.any_value(),
+            "TracingEnabled": True,
+            "MethodSettings": Match.array_with(
+                [Match.object_like({"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})]
+            ),
+        },
     )
     template.resource_count_is("AWS::ApiGateway::RequestValidator", 1)
 

@@ -76,7 +76,9 @@ def settings_env(stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def ddb_item(table: str, key: dict[str, str]) -> dict[str, Any] | None:
-    item = boto3.resource("dynamodb", region_name=REGION).Table(table).get_item(Key=key, ConsistentRead=True).get("Item")
+    item = (
+        boto3.resource("dynamodb", region_name=REGION).Table(table).get_item(Key=key, ConsistentRead=True).get("Item")
+    )
     return dal._plain(item) if item else None
 
 

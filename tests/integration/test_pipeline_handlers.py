@@ -42,7 +42,9 @@ def test_dispatch_starts_one_execution_named_after_the_task(stack, handlers, new
     result = handlers["dispatch"].main(sqs_event([{"task_id": task_id, "attempt": 1}]), lambda_context)
     assert result == {"batchItemFailures": []}
     [execution] = executions(stack, task_id)
-    described = boto3.client("stepfunctions", region_name=REGION).describe_execution(executionArn=execution["executionArn"])
+    described = boto3.client("stepfunctions", region_name=REGION).describe_execution(
+        executionArn=execution["executionArn"]
+    )
     payload = json.loads(described["input"])
     assert payload["job"]["topic"] == "AI trends" and payload["job"]["job_id"] == job_id_for(task_id, 1)
     assert payload["timing"]["first_wait"] >= 1 and payload["timing"]["poll_interval"] >= 1
@@ -72,7 +74,9 @@ def test_unknown_task_is_consumed_without_starting_anything(stack, handlers, lam
 
 def _mark_running(stack, task_id):
     boto3.resource("dynamodb", region_name=REGION).Table(stack["TasksTable"]).update_item(
-        Key={"task_id": task_id}, UpdateExpression="SET #s = :r", ExpressionAttributeNames={"#s": "status"},
+        Key={"task_id": task_id},
+        UpdateExpression="SET #s = :r",
+        ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":r": "running"},
     )
 
@@ -104,7 +108,11 @@ def test_poll_succeeded_and_failed(stack, handlers, new_task, lambda_context):
     jobs.succeed(job_id_for(ok, 1), f"articles/{ok}/attempt-1.json", utc_now())
     jobs.fail(job_id_for(bad, 1), "creator exited with code 3", utc_now())
     assert _poll(handlers, lambda_context, ok) == {
-        "status": "succeeded", "progress": 100, "stage": "done", "error": None, "result_key": f"articles/{ok}/attempt-1.json"
+        "status": "succeeded",
+        "progress": 100,
+        "stage": "done",
+        "error": None,
+        "result_key": f"articles/{ok}/attempt-1.json",
     }
     failed = _poll(handlers, lambda_context, bad)
     assert failed["status"] == "failed" and failed["error"] == "creator exited with code 3"
@@ -121,7 +129,14 @@ def test_poll_times_out_after_async_task_timeout(stack, handlers, new_task, lamb
 def _finished_job(stack, task_id):
     key = f"articles/{task_id}/attempt-1.json"
     dal.ArticleStore(stack["ArticlesBucket"]).put(
-        key, Article(title="AI trends", body="# AI trends\n\nAbout AI.", summary="s", tags=["AI"], metadata={"creator": "offline"})
+        key,
+        Article(
+            title="AI trends",
+            body="# AI trends\n\nAbout AI.",
+            summary="s",
+            tags=["AI"],
+            metadata={"creator": "offline"},
+        ),
     )
     return {"task_id": task_id, "attempt": 1, "poll": {"status": "succeeded", "result_key": key}}
 
@@ -142,8 +157,9 @@ def test_handle_result_stores_content_exactly_once(stack, handlers, new_task, la
     task = ddb_item(stack["TasksTable"], {"task_id": task_id})
     assert task["status"] == "succeeded" and task["content_id"] == first["content_id"] and task["progress"] == 100
     contents = boto3.resource("dynamodb", region_name=REGION).Table(stack["ContentsTable"])
-    same_task = contents.query(IndexName="by_task", KeyConditionExpression="generation_task_id = :t",
-                               ExpressionAttributeValues={":t": task_id})["Items"]
+    same_task = contents.query(
+        IndexName="by_task", KeyConditionExpression="generation_task_id = :t", ExpressionAttributeValues={":t": task_id}
+    )["Items"]
     assert len(same_task) == 1
 
 
@@ -169,7 +185,9 @@ def test_mark_failed_records_the_reason_once_and_counts_once(stack, handlers, ne
     assert counters.read(["failed"], utc_now())["failed"] == before + 1
 
 
-def test_handle_result_without_runner_output_raises_so_the_state_machine_catches(stack, handlers, new_task, lambda_context):
+def test_handle_result_without_runner_output_raises_so_the_state_machine_catches(
+    stack, handlers, new_task, lambda_context
+):
     task_id = new_task()
     _mark_running(stack, task_id)
     state = {"task_id": task_id, "attempt": 1, "poll": {"status": "succeeded", "result_key": "articles/missing.json"}}

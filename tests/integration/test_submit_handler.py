@@ -40,8 +40,12 @@ def test_valid_submit_is_accepted_pending_stored_and_queued(stack, submit, lambd
 
 def test_get_returns_the_task(submit, lambda_context):
     _, created = post(submit, lambda_context, {**VALID, "auto_approve": False})
-    event = api_event("GET", f"/tasks/{created['task_id']}", resource="/tasks/{task_id}",
-                      path_parameters={"task_id": created["task_id"]})
+    event = api_event(
+        "GET",
+        f"/tasks/{created['task_id']}",
+        resource="/tasks/{task_id}",
+        path_parameters={"task_id": created["task_id"]},
+    )
     response = submit.main(event, lambda_context)
     assert response["statusCode"] == 200
     task = json.loads(response["body"])
@@ -49,8 +53,9 @@ def test_get_returns_the_task(submit, lambda_context):
 
 
 def test_unknown_task_is_404(submit, lambda_context):
-    event = api_event("GET", "/tasks/task-000000000000", resource="/tasks/{task_id}",
-                      path_parameters={"task_id": "task-000000000000"})
+    event = api_event(
+        "GET", "/tasks/task-000000000000", resource="/tasks/{task_id}", path_parameters={"task_id": "task-000000000000"}
+    )
     response = submit.main(event, lambda_context)
     assert response["statusCode"] == 404
     assert json.loads(response["body"])["error"]["code"] == "task_not_found"
@@ -75,7 +80,9 @@ def test_malformed_task_id_is_422(submit, lambda_context):
         (None, "[1, 2]", ""),
     ],
 )
-def test_invalid_submits_are_4xx_with_a_clear_message_and_store_nothing(stack, submit, lambda_context, body, raw, needle):
+def test_invalid_submits_are_4xx_with_a_clear_message_and_store_nothing(
+    stack, submit, lambda_context, body, raw, needle
+):
     table = boto3.resource("dynamodb", region_name="us-east-1").Table(stack["TasksTable"])
     before = table.scan(Select="COUNT")["Count"]
     status, payload = post(submit, lambda_context, body=body, raw_body=raw)

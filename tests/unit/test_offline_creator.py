@@ -7,8 +7,14 @@ from contenthub.models import JobRequest
 
 
 def job(topic="AI trends", keywords=("AI", "machine learning")):
-    return JobRequest(job_id="task-0123456789ab#1", task_id="task-0123456789ab", attempt=1, account_id=49,
-                      topic=topic, keywords=list(keywords))
+    return JobRequest(
+        job_id="task-0123456789ab#1",
+        task_id="task-0123456789ab",
+        attempt=1,
+        account_id=49,
+        topic=topic,
+        keywords=list(keywords),
+    )
 
 
 def test_article_is_about_the_topic_and_uses_every_keyword():

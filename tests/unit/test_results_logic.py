@@ -17,7 +17,9 @@ def test_lambda_error_cause_is_unwrapped_to_its_message():
 
 
 def test_plain_cause_is_kept():
-    status, message = failure_message(None, {"Error": "DynamoDB.ConditionalCheckFailedException", "Cause": "condition failed"})
+    status, message = failure_message(
+        None, {"Error": "DynamoDB.ConditionalCheckFailedException", "Cause": "condition failed"}
+    )
     assert message == "DynamoDB.ConditionalCheckFailedException: condition failed"
 
 

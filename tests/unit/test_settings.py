@@ -29,6 +29,7 @@ def test_bad_values_are_rejected(monkeypatch):
         Settings()
 
 
-def test_missing_resource_names_what_is_missing():
+def test_missing_resource_names_what_is_missing(monkeypatch):
+    monkeypatch.delenv("TASKS_TABLE", raising=False)
     with pytest.raises(ConfigurationError, match="TASKS_TABLE"):
         Settings().require("TASKS_TABLE")

@@ -45,7 +45,12 @@ def compose(job: JobRequest) -> Article:
     topic = job.topic
     keywords = job.keywords or [topic]
     digest = hashlib.sha256(f"{topic}|{','.join(keywords)}".encode()).hexdigest()[:8]
-    sections = [f"# {topic}", "", f"*Offline draft {digest}: written without a language model, from the topic and keywords.*", ""]
+    sections = [
+        f"# {topic}",
+        "",
+        f"*Offline draft {digest}: written without a language model, from the topic and keywords.*",
+        "",
+    ]
     sections += [
         "## Overview",
         "",

@@ -27,7 +27,9 @@ def metrics(counters: dal.CounterRepository, now: datetime | None = None) -> dic
         "today_by_status": {name: values[f"{name}:{day}"] for name in TERMINAL},
         "finished_today": finished_today,
         "success_rate": round(success_rate, 4) if success_rate is not None else None,
-        "system_status": "degraded" if success_rate is not None and finished >= 10 and success_rate < 0.5 else "healthy",
+        "system_status": "degraded"
+        if success_rate is not None and finished >= 10 and success_rate < 0.5
+        else "healthy",
         "as_of": iso(now),
     }
 
