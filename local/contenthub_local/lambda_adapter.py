@@ -16,6 +16,7 @@ the same pinned versions (pyproject.toml / infra.constants.LAYER_REQUIREMENTS).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -95,10 +96,8 @@ class _Sandbox:
         """End the environment the way Lambda recycles one: no more events (EOF), then a kill."""
         if self.alive and self.process.stdin:
             self.process.stdin.close()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()
 
 
