@@ -45,6 +45,7 @@ class _Sandbox:
             stderr=self._log,
             env=env,
             text=True,
+            start_new_session=True,  # Ctrl-C goes to the local stack, which shuts sandboxes down in order
             encoding="utf-8",
         )
         self._lines: queue.Queue[str] = queue.Queue()
