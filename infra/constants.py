@@ -36,6 +36,11 @@ SETTING_DEFAULTS: dict[str, str] = {
     "CREATOR_KIND": "offline",
     "CREATOR_MODE": "async",
     "TASK_RETENTION_DAYS": "90",
+    "WEBHOOK_ENABLED": "false",
+    "WEBHOOK_URL": "",
+    "WEBHOOK_TIMEOUT": "10",
+    "WEBHOOK_RETRY_SCHEDULE": "5,300,1800,7200,18000,36000,36000",
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": "false",
 }
 # Other context keys the app reads.
 CONTEXT_INTAKE_VISIBILITY = "intake_visibility_timeout"  # seconds, default 60

@@ -6,10 +6,11 @@ from constructs import Construct
 
 from infra.constants import CONTEXT_INTAKE_VISIBILITY, CONTEXT_MAX_RECEIVE, SETTING_DEFAULTS
 from infra.constructs.api import Api
-from infra.constructs.functions import Functions
+from infra.constructs.functions import WEBHOOK_BATCH_SIZE, Functions, webhook_deliver_timeout
 from infra.constructs.messaging import Messaging
 from infra.constructs.orchestration import Orchestration
 from infra.constructs.storage import Storage
+from infra.constructs.webhooks import Webhooks
 
 
 class ContentHubStack(Stack):
@@ -27,6 +28,14 @@ class ContentHubStack(Stack):
             runner_visibility=timeout + 60,
             max_receive=int(self.node.try_get_context(CONTEXT_MAX_RECEIVE) or 5),
         )
+        webhooks = Webhooks(
+            self,
+            "Webhooks",
+            stack_name=self.stack_name,
+            # AWS's advice for an SQS event source: visibility ≥ 6 × the function's timeout.
+            visibility=6 * webhook_deliver_timeout(int(settings["WEBHOOK_TIMEOUT"])),
+            max_receive=int(self.node.try_get_context(CONTEXT_MAX_RECEIVE) or 5),
+        )
         environment = {
             **settings,
             "TASKS_TABLE": storage.tasks.table_name,
@@ -35,6 +44,9 @@ class ContentHubStack(Stack):
             "COUNTERS_TABLE": storage.counters.table_name,
             "ARTICLES_BUCKET": storage.articles.bucket_name,
             "INTAKE_QUEUE_URL": messaging.intake.queue_url,
+            "WEBHOOKS_TABLE": webhooks.deliveries.table_name,
+            "WEBHOOK_QUEUE_URL": webhooks.queue.queue_url,
+            "WEBHOOK_SECRET_ID": webhooks.secret_name,
         }
         functions = Functions(self, "Functions", environment=environment)
         orchestration = Orchestration(
@@ -63,8 +75,17 @@ class ContentHubStack(Stack):
             table.grant_read_write_data(functions.handle_result)
         storage.articles.grant_read(functions.handle_result)
         storage.counters.grant_read_data(functions.metrics)
+        for fn in (functions.handle_result, functions.webhook_deliver, functions.webhook_api):
+            webhooks.deliveries.grant_read_write_data(fn)
+            webhooks.queue.grant_send_messages(fn)
+        webhooks.readable_secret(self).grant_read(functions.webhook_deliver)
+        functions.webhook_deliver.add_event_source(
+            event_sources.SqsEventSource(webhooks.queue, batch_size=WEBHOOK_BATCH_SIZE, report_batch_item_failures=True)
+        )
 
-        api = Api(self, "Api", tasks_fn=functions.submit, monitor_fn=functions.metrics)
+        api = Api(
+            self, "Api", tasks_fn=functions.submit, monitor_fn=functions.metrics, webhooks_fn=functions.webhook_api
+        )
 
         outputs = {
             "ApiUrl": api.rest_api.url,
@@ -79,6 +100,10 @@ class ContentHubStack(Stack):
             "IntakeDlqUrl": messaging.intake_dlq.queue_url,
             "RunnerJobsQueueUrl": messaging.runner_jobs.queue_url,
             "RunnerJobsDlqUrl": messaging.runner_jobs_dlq.queue_url,
+            "WebhooksTable": webhooks.deliveries.table_name,
+            "WebhookQueueUrl": webhooks.queue.queue_url,
+            "WebhookDlqUrl": webhooks.dlq.queue_url,
+            "WebhookSecretName": webhooks.secret_name,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

@@ -14,10 +14,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contenthub import dal
 from contenthub.logic.results import mark_failed, store_result
+from contenthub.logic.webhooks import notify
+from contenthub.models import TaskStatus
 from contenthub.observability import logger, metrics, tracer
 from contenthub.settings import get_settings
 
 settings = get_settings()
+
+
+def announce(task_id: str, summary: str | None) -> None:
+    """Queue the webhook for the task's terminal state (idempotent; also on a repeated call,
+    in case an earlier one stopped between recording the outcome and queueing)."""
+    if not settings.WEBHOOK_ENABLED:
+        return
+    task = dal.tasks().get(task_id)
+    if task and TaskStatus(task["status"]).terminal:
+        notify(task, summary, settings, dal.webhook_deliveries(), dal.webhook_queue())
 
 
 @logger.inject_lambda_context(correlation_id_path="input.task_id")
@@ -38,6 +50,7 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         if result["stored"]:
             metrics.add_metric(name="TasksSucceeded", unit=MetricUnit.Count, value=1)
         logger.info("result handled", extra=result)
+        announce(state["task_id"], result.get("summary"))
         return result
     if action == "fail":
         result = mark_failed(state["task_id"], state.get("poll"), state.get("error"), dal.tasks())
@@ -47,5 +60,6 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             ]
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
         logger.info("failure recorded", extra=result)
+        announce(state["task_id"], result["error"])
         return result
     raise ValueError(f"unknown action {action!r}; expected 'store' or 'fail'")

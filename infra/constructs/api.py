@@ -9,7 +9,13 @@ from constructs import Construct
 
 class Api(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, tasks_fn: lambda_.IFunction, monitor_fn: lambda_.IFunction
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        tasks_fn: lambda_.IFunction,
+        monitor_fn: lambda_.IFunction,
+        webhooks_fn: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
@@ -61,3 +67,13 @@ class Api(Construct):
         )
         root.add_resource("metrics").add_method("GET", monitor_integration)
         root.add_resource("health").add_method("GET", monitor_integration)
+
+        webhooks_integration = apigw.LambdaIntegration(webhooks_fn)
+        deliveries = root.add_resource("webhooks").add_resource("deliveries")
+        deliveries.add_method("GET", webhooks_integration, request_validator=validator)
+        deliveries.add_resource("{delivery_id}").add_resource("redeliver").add_method(
+            "POST",
+            webhooks_integration,
+            request_validator=validator,
+            request_parameters={"method.request.path.delivery_id": True},
+        )

@@ -10,6 +10,12 @@ from infra.constants import DEPS_LAYER_DESCRIPTION, FUNCTIONS_DIR, SERVICE
 from infra.layers import build_deps_layer, build_shared_layer
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
+WEBHOOK_BATCH_SIZE = 5
+
+
+def webhook_deliver_timeout(webhook_timeout: int) -> int:
+    """Seconds: a whole batch of deliveries, each up to WEBHOOK_TIMEOUT plus overhead."""
+    return WEBHOOK_BATCH_SIZE * (webhook_timeout + 5) + 10
 
 
 class Functions(Construct):
@@ -39,8 +45,22 @@ class Functions(Construct):
             "HandleResult", "handle_result", "Stores content or records a failure", Duration.seconds(30)
         )
         self.metrics = self._function("Metrics", "metrics", "Monitor API: metrics and health", Duration.seconds(10))
+        webhook_timeout = int(environment["WEBHOOK_TIMEOUT"])
+        self.webhook_deliver = self._function(
+            "WebhookDeliver", "webhooks", "Delivers signed webhooks with retries",
+            Duration.seconds(webhook_deliver_timeout(webhook_timeout)), handler="handler.deliver",
+        )  # fmt: skip
+        self.webhook_api = self._function(
+            "WebhookApi",
+            "webhooks",
+            "Webhook deliveries API: list, redeliver",
+            Duration.seconds(10),
+            handler="handler.api",
+        )
 
-    def _function(self, construct_id: str, folder: str, description: str, timeout: Duration) -> lambda_.Function:
+    def _function(
+        self, construct_id: str, folder: str, description: str, timeout: Duration, handler: str = "handler.main"
+    ) -> lambda_.Function:
         log_group = logs.LogGroup(
             self,
             f"{construct_id}Logs",
@@ -52,7 +72,7 @@ class Functions(Construct):
             construct_id,
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
-            handler="handler.main",
+            handler=handler,
             code=lambda_.Code.from_asset(str(FUNCTIONS_DIR / folder), exclude=["__pycache__"]),
             layers=[self.deps_layer, self.shared_layer],
             description=description,

@@ -6,7 +6,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 
-def _queue_pair(scope: Construct, name: str, visibility: Duration, max_receive: int) -> tuple[sqs.Queue, sqs.Queue]:
+def queue_pair(scope: Construct, name: str, visibility: Duration, max_receive: int) -> tuple[sqs.Queue, sqs.Queue]:
     dlq = sqs.Queue(
         scope,
         f"{name}Dlq",
@@ -31,7 +31,7 @@ class Messaging(Construct):
         self, scope: Construct, construct_id: str, *, intake_visibility: int, runner_visibility: int, max_receive: int
     ) -> None:
         super().__init__(scope, construct_id)
-        self.intake, self.intake_dlq = _queue_pair(self, "Intake", Duration.seconds(intake_visibility), max_receive)
-        self.runner_jobs, self.runner_jobs_dlq = _queue_pair(
+        self.intake, self.intake_dlq = queue_pair(self, "Intake", Duration.seconds(intake_visibility), max_receive)
+        self.runner_jobs, self.runner_jobs_dlq = queue_pair(
             self, "RunnerJobs", Duration.seconds(runner_visibility), max_receive
         )

@@ -6,7 +6,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 
-def _table(scope: Construct, name: str, key: str, ttl: str | None = None) -> dynamodb.Table:
+def table(scope: Construct, name: str, key: str, ttl: str | None = None) -> dynamodb.Table:
     return dynamodb.Table(
         scope,
         name,
@@ -25,7 +25,7 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         # Tasks: by id; by status and time (operator lists: pending, failed, recent); by account and time.
-        self.tasks = _table(self, "Tasks", "task_id", ttl="expires_at")
+        self.tasks = table(self, "Tasks", "task_id", ttl="expires_at")
         self.tasks.add_global_secondary_index(
             index_name="by_status",
             partition_key=dynamodb.Attribute(name="status", type=dynamodb.AttributeType.STRING),
@@ -37,7 +37,7 @@ class Storage(Construct):
             sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
         )
         # Contents: by id; by account and time; by the task that produced it.
-        self.contents = _table(self, "Contents", "content_id")
+        self.contents = table(self, "Contents", "content_id")
         self.contents.add_global_secondary_index(
             index_name="by_account",
             partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.NUMBER),
@@ -48,9 +48,9 @@ class Storage(Construct):
             partition_key=dynamodb.Attribute(name="generation_task_id", type=dynamodb.AttributeType.STRING),
         )
         # Runner status rows (progress, heartbeat, result pointer), one per job.
-        self.jobs = _table(self, "Jobs", "job_id", ttl="expires_at")
+        self.jobs = table(self, "Jobs", "job_id", ttl="expires_at")
         # O(1) counters behind /metrics: totals and per-day values.
-        self.counters = _table(self, "Counters", "name")
+        self.counters = table(self, "Counters", "name")
 
         self.access_logs = s3.Bucket(
             self,

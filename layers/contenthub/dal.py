@@ -348,3 +348,121 @@ class Orchestrator:
 @lru_cache(maxsize=1)
 def orchestrator() -> Orchestrator:
     return Orchestrator(get_settings().require("STATE_MACHINE_ARN"))
+
+
+@dataclass
+class WebhookDeliveryRepository:
+    """One item per delivery (`msg_…`), with every attempt; plus `endpoint#<hash>` items that
+    record an endpoint disabled by a 410."""
+
+    table: str
+
+    def create(self, item: dict[str, Any]) -> bool:
+        try:
+            aws.dynamodb_table(self.table).put_item(Item=item, ConditionExpression="attribute_not_exists(delivery_id)")
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
+    def get(self, delivery_id: str) -> dict[str, Any] | None:
+        item = (
+            aws.dynamodb_table(self.table).get_item(Key={"delivery_id": delivery_id}, ConsistentRead=True).get("Item")
+        )
+        return _plain(item) if item else None
+
+    def claim_attempt(self, delivery_id: str, attempt: int, now: datetime) -> bool:
+        """Take attempt number `attempt` (1-based); False if another worker took it or it is over."""
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key={"delivery_id": delivery_id},
+                UpdateExpression="SET attempt_count = :n, updated_at = :now",
+                ConditionExpression="#st = :pending AND attempt_count = :previous",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":n": attempt,
+                    ":previous": attempt - 1,
+                    ":pending": "pending",
+                    ":now": iso(now),
+                },
+            )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
+    def record_attempt(
+        self, delivery_id: str, attempt: dict[str, Any], status: str, now: datetime, next_attempt_at: str | None = None
+    ) -> None:
+        aws.dynamodb_table(self.table).update_item(
+            Key={"delivery_id": delivery_id},
+            UpdateExpression="SET attempts = list_append(if_not_exists(attempts, :empty), :a), #st = :s, "
+            "updated_at = :now, next_attempt_at = :next",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":a": [attempt],
+                ":empty": [],
+                ":s": status,
+                ":now": iso(now),
+                ":next": next_attempt_at,
+            },
+        )
+
+    def reopen(self, delivery_id: str, now: datetime) -> bool:
+        """Make a dead (or disabled) delivery pending again, with a fresh retry schedule."""
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key={"delivery_id": delivery_id},
+                UpdateExpression="SET #st = :pending, attempt_count = :zero, updated_at = :now, "
+                "redeliveries = if_not_exists(redeliveries, :zero) + :one",
+                ConditionExpression="#st IN (:dead, :disabled, :delivered)",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":pending": "pending", ":zero": 0, ":one": 1, ":now": iso(now),
+                    ":dead": "dead", ":disabled": "disabled", ":delivered": "delivered",
+                },
+            )  # fmt: skip
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
+    def by_status(self, status: str, limit: int = 50) -> list[dict[str, Any]]:
+        response = aws.dynamodb_table(self.table).query(
+            IndexName="by_status",
+            KeyConditionExpression="#st = :s",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":s": status},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_plain(item) for item in response.get("Items", [])]
+
+    def disable_endpoint(self, endpoint_key: str, url: str, now: datetime) -> None:
+        aws.dynamodb_table(self.table).put_item(
+            Item={"delivery_id": endpoint_key, "url": url, "disabled_at": iso(now), "reason": "HTTP 410 Gone"}
+        )
+
+    def endpoint_disabled(self, endpoint_key: str) -> bool:
+        return self.get(endpoint_key) is not None
+
+
+@dataclass
+class DelayedQueue(Queue):
+    def send_later(self, body: dict[str, Any], delay_seconds: int) -> None:
+        aws.client("sqs").send_message(
+            QueueUrl=self.url, MessageBody=json.dumps(body), DelaySeconds=max(0, min(int(delay_seconds), 900))
+        )
+
+
+@lru_cache(maxsize=1)
+def webhook_deliveries() -> WebhookDeliveryRepository:
+    return WebhookDeliveryRepository(get_settings().require("WEBHOOKS_TABLE"))
+
+
+@lru_cache(maxsize=1)
+def webhook_queue() -> DelayedQueue:
+    return DelayedQueue(get_settings().require("WEBHOOK_QUEUE_URL"))

@@ -33,7 +33,13 @@ class Settings(BaseSettings):
     OFFLINE_CREATOR_FAIL_PATTERN: str = Field("", description="regex; matching topics fail (fault injection)")
     WEBHOOK_ENABLED: bool = False
     WEBHOOK_URL: str | None = None
-    WEBHOOK_TIMEOUT: int = Field(10, ge=1)
+    WEBHOOK_TIMEOUT: int = Field(10, ge=1, le=60)
+    # The old WEBHOOK_SECRET_KEY lives in Secrets Manager, never in the environment: this names it.
+    WEBHOOK_SECRET_ID: str | None = None
+    # Seconds to wait after each failed attempt (Standard Webhooks' schedule); then the delivery is dead.
+    WEBHOOK_RETRY_SCHEDULE: str = "5,300,1800,7200,18000,36000,36000"
+    # Local stack only: allow http and loopback/private targets so tests can run a real receiver.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool = False
     # REDIS_ENABLED / REDIS_URL: answered by SQS; accepted and ignored so old configs load.
     REDIS_ENABLED: bool = False
     REDIS_URL: str | None = None
@@ -47,9 +53,15 @@ class Settings(BaseSettings):
     INTAKE_QUEUE_URL: str | None = None
     RUNNER_JOBS_QUEUE_URL: str | None = None
     STATE_MACHINE_ARN: str | None = None
+    WEBHOOKS_TABLE: str | None = None
+    WEBHOOK_QUEUE_URL: str | None = None
 
     # Items of finished tasks expire after this many days (DynamoDB TTL).
     TASK_RETENTION_DAYS: int = Field(90, ge=1)
+
+    @property
+    def webhook_retry_delays(self) -> list[int]:
+        return [int(part) for part in self.WEBHOOK_RETRY_SCHEDULE.split(",") if part.strip()]
 
     def require(self, name: str) -> str:
         """The value of a resource setting, or a clear error naming what is missing."""

@@ -65,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="contenthub-local", description=__doc__)
     parser.add_argument("--port", type=int, default=8787, help="local API port (default 8787; 0 picks a free one)")
     parser.add_argument("--moto-port", type=int, default=0, help="moto server port (default: a free one)")
+    parser.add_argument(
+        "-c", "--context", action="append", default=[], metavar="KEY=VALUE",
+        help="CDK context for the synth, e.g. -c WEBHOOK_URL=http://127.0.0.1:9000/hook (repeatable)",
+    )  # fmt: skip
     parser.add_argument("--outputs-file", help="write the endpoints and stack outputs here as JSON once up")
     parser.add_argument("--demo", action="store_true", help="submit a task and show it end to end")
     parser.add_argument("--exit-after-demo", action="store_true", help="stop after the demo (for scripts)")
@@ -72,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    stack = LocalStack(api_port=args.port, moto_port=args.moto_port)
+    context = {}
+    for item in args.context:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            parser.error(f"--context takes KEY=VALUE, got {item!r}")
+        context[key] = value
+    stack = LocalStack(api_port=args.port, moto_port=args.moto_port, context=context)
     stopping = threading.Event()
 
     def interrupt(*_: object) -> None:

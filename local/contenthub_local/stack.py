@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -123,6 +124,7 @@ class LocalStack:
         self.outputs = deploy.create_stack(clients, assembly, STACK_NAME, REGION)
         self._register_state_machine()
         self._take_over_event_sources()
+        self._create_skipped_secrets()
         from moto.awslambda.models import lambda_backends
 
         self.adapter.prewarm(list(lambda_backends[deploy.ACCOUNT][REGION].list_functions()))
@@ -154,6 +156,20 @@ class LocalStack:
         executing = stepfunctions_parser_backends[deploy.ACCOUNT][REGION]
         for machine in plain.state_machines:
             executing.create_state_machine(name=machine.name, definition=machine.definition, roleArn=machine.roleArn)
+
+    def _create_skipped_secrets(self) -> None:
+        """moto's CloudFormation skips AWS::SecretsManager::Secret; create the webhook signing
+        secret the stack declares, with a value generated as the template's generator would."""
+        name = self.outputs.get("WebhookSecretName")
+        if not name:
+            return
+        secrets = self.client("secretsmanager")
+        try:
+            secrets.describe_secret(SecretId=name)
+        except secrets.exceptions.ResourceNotFoundException:
+            key = secrets.get_random_password(PasswordLength=32, ExcludePunctuation=True, IncludeSpace=False)
+            value = json.dumps({"prefix": "whsec_", "key": key["RandomPassword"]})
+            secrets.create_secret(Name=name, SecretString=value)
 
     def _take_over_event_sources(self) -> None:
         """Stop moto from delivering SQS messages inside SendMessage; SqsPoller does it instead."""

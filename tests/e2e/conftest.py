@@ -8,9 +8,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +65,67 @@ class RunningStack:
         return table.get_item(Key={"content_id": content_id}).get("Item")  # type: ignore[return-value]
 
 
+class Receiver:
+    """A real webhook receiver on localhost. It answers 200 unless told otherwise for a task:
+    `respond[task_id] = [500, 500, 200]` answers those statuses in turn (the last one repeats)."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.respond: dict[str, list[int]] = {}
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                task_id = json.loads(body)["data"]["task_id"]
+                with receiver.lock:
+                    receiver.received.append(
+                        {
+                            "headers": {k.lower(): v for k, v in self.headers.items()},
+                            "body": body,
+                            "task_id": task_id,
+                            "at": time.time(),
+                        }
+                    )
+                    plan = receiver.respond.get(task_id, [200])
+                    status = plan.pop(0) if len(plan) > 1 else plan[0]
+                self.send_response(status)
+                if status in (429, 503):
+                    self.send_header("Retry-After", "1")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def for_task(self, task_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r for r in self.received if r["task_id"] == task_id]
+
+    def wait_for(self, task_id: str, count: int, timeout: float = 30) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.for_task(task_id)
+            if len(got) >= count:
+                return got
+            time.sleep(0.1)
+        raise AssertionError(f"receiver got {len(self.for_task(task_id))} of {count} deliveries for {task_id}")
+
+
 @pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    yield receiver
+    receiver.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[RunningStack]:
     workdir = tmp_path_factory.mktemp("local-stack")
     outputs_file = workdir / "outputs.json"
     log_path = workdir / "local-stack.log"
@@ -76,7 +137,9 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "contenthub_local", "--port", "0", "--outputs-file", str(outputs_file)],
+            [sys.executable, "-m", "contenthub_local", "--port", "0", "--outputs-file", str(outputs_file),
+             "-c", "WEBHOOK_ENABLED=true", "-c", f"WEBHOOK_URL={receiver.url}", "-c", "WEBHOOK_TIMEOUT=2",
+             "-c", "WEBHOOK_RETRY_SCHEDULE=1,1", "-c", "WEBHOOK_ALLOW_PRIVATE_TARGETS=true"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.monotonic() + 300

@@ -5,8 +5,9 @@ import json
 from aws_cdk.assertions import Match
 
 
-def test_four_tables_on_demand_encrypted_with_pitr(template):
-    template.resource_count_is("AWS::DynamoDB::Table", 4)
+def test_tables_on_demand_encrypted_with_pitr(template):
+    # tasks, contents, jobs, counters, webhook deliveries
+    template.resource_count_is("AWS::DynamoDB::Table", 5)
     template.all_resources_properties(
         "AWS::DynamoDB::Table",
         {
@@ -62,13 +63,14 @@ def test_contents_table_indexes(template):
 
 
 def test_queues_have_dlqs_sse_and_refuse_non_tls(template):
-    template.resource_count_is("AWS::SQS::Queue", 4)
+    # intake, runner-jobs, webhooks: each with a DLQ
+    template.resource_count_is("AWS::SQS::Queue", 6)
     template.all_resources_properties("AWS::SQS::Queue", {"SqsManagedSseEnabled": True})
     queues = template.find_resources("AWS::SQS::Queue")
     with_dlq = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_dlq) == 2
+    assert len(with_dlq) == 3
     policies = template.find_resources("AWS::SQS::QueuePolicy")
-    assert len(policies) == 4
+    assert len(policies) == 6
     for policy in policies.values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
         assert any(
@@ -97,23 +99,24 @@ def test_article_bucket_private_encrypted_tls_only(template):
 
 def test_functions_share_runtime_arch_layers_tracing_and_json_logs(template):
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 5
+    assert len(functions) == 7
+    handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
+    assert handlers == ["handler.api", "handler.deliver"] + ["handler.main"] * 5
     for function in functions.values():
         props = function["Properties"]
         assert props["Runtime"] == "python3.14"
         assert props["Architectures"] == ["arm64"]
-        assert props["Handler"] == "handler.main"
         assert len(props["Layers"]) == 2
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
     template.resource_count_is("AWS::Lambda::LayerVersion", 2)
 
 
-def test_dispatcher_consumes_intake_with_partial_batch_failures(template):
-    template.has_resource_properties(
-        "AWS::Lambda::EventSourceMapping",
-        {"BatchSize": 10, "FunctionResponseTypes": ["ReportBatchItemFailures"]},
-    )
+def test_queue_consumers_report_partial_batch_failures(template):
+    mappings = template.find_resources("AWS::Lambda::EventSourceMapping")
+    assert sorted(m["Properties"]["BatchSize"] for m in mappings.values()) == [5, 10]  # webhooks, intake
+    for mapping in mappings.values():
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 def _definition(template) -> dict:
@@ -158,13 +161,13 @@ def test_standard_state_machine_in_poll_mode(template):
 
 def test_rest_api_routes_all_require_iam(template):
     methods = template.find_resources("AWS::ApiGateway::Method")
-    assert len(methods) == 4
+    assert len(methods) == 6
     assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST"}
     for method in methods.values():
         assert method["Properties"]["AuthorizationType"] == "AWS_IAM"
         assert method["Properties"]["Integration"]["Type"] == "AWS_PROXY"
     paths = {r["Properties"]["PathPart"] for r in template.find_resources("AWS::ApiGateway::Resource").values()}
-    assert paths == {"tasks", "{task_id}", "metrics", "health"}
+    assert paths == {"tasks", "{task_id}", "metrics", "health", "webhooks", "deliveries", "{delivery_id}", "redeliver"}
     template.has_resource_properties(
         "AWS::ApiGateway::Stage",
         {
@@ -184,3 +187,28 @@ def test_settings_reach_the_functions(template):
         assert variables["ASYNC_TASK_TIMEOUT"] == "1800"
         assert variables["ASYNC_POLL_INTERVAL"] == "30"
         assert variables["ASYNC_AUTO_APPROVE"] == "true"
+
+
+def test_webhook_signing_secret_is_generated_in_secrets_manager_and_never_in_the_environment(template):
+    template.has_resource_properties(
+        "AWS::SecretsManager::Secret",
+        {
+            "Name": "ContentHub/webhook-signing-secret",
+            "GenerateSecretString": Match.object_like(
+                {"SecretStringTemplate": '{"prefix": "whsec_"}', "GenerateStringKey": "key", "ExcludePunctuation": True}
+            ),
+        },
+    )
+    for function in template.find_resources("AWS::Lambda::Function").values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["WEBHOOK_SECRET_ID"] == "ContentHub/webhook-signing-secret"
+        assert not any("whsec_" in json.dumps(value) for value in variables.values())
+
+
+def test_only_the_webhook_sender_reads_the_secret(template):
+    readers = [
+        name
+        for name, policy in template.find_resources("AWS::IAM::Policy").items()
+        if "secretsmanager:GetSecretValue" in json.dumps(policy)
+    ]
+    assert len(readers) == 1 and "WebhookDeliver" in readers[0]

@@ -27,7 +27,7 @@ def store_result(
     if task is None:
         raise TaskNotFound(f"task {task_id} does not exist")
     if task["status"] == TaskStatus.SUCCEEDED:
-        return {"content_id": task["content_id"], "stored": False, "status": task["status"]}
+        return {"content_id": task["content_id"], "stored": False, "status": task["status"], "summary": None}
     article = articles.get(result_key)
     content_id = content_id_for(task_id, attempt)
     body_inline = len(article.body.encode()) <= dal.INLINE_BODY_LIMIT
@@ -50,10 +50,15 @@ def store_result(
         "updated_at": iso(now),
     }
     if tasks.finish(task_id, TaskStatus.SUCCEEDED, now, content_item=content, contents_table=contents_table):
-        return {"content_id": content_id, "stored": True, "status": TaskStatus.SUCCEEDED.value}
+        return {
+            "content_id": content_id,
+            "stored": True,
+            "status": TaskStatus.SUCCEEDED.value,
+            "summary": article.summary,
+        }
     # Lost a race: another invocation stored it, or the task was ended (cancelled) meanwhile.
     latest = tasks.get(task_id) or {}
-    return {"content_id": latest.get("content_id"), "stored": False, "status": latest.get("status")}
+    return {"content_id": latest.get("content_id"), "stored": False, "status": latest.get("status"), "summary": None}
 
 
 def failure_message(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
