@@ -36,6 +36,7 @@ SETTING_DEFAULTS: dict[str, str] = {
     "CREATOR_KIND": "offline",
     "CREATOR_MODE": "async",
     "TASK_RETENTION_DAYS": "90",
+    "RUNNER_HEARTBEAT_SECONDS": "10",
     "WEBHOOK_ENABLED": "false",
     "WEBHOOK_URL": "",
     "WEBHOOK_TIMEOUT": "10",
@@ -45,3 +46,5 @@ SETTING_DEFAULTS: dict[str, str] = {
 # Other context keys the app reads.
 CONTEXT_INTAKE_VISIBILITY = "intake_visibility_timeout"  # seconds, default 60
 CONTEXT_MAX_RECEIVE = "max_receive_count"  # deliveries before a message goes to its DLQ, default 5
+CONTEXT_ALARM_FAILURE_RATE = "ALARM_FAILURE_RATE_PERCENT"  # % of finished tasks failed/timed out in 5 min, default 20
+CONTEXT_ALARM_OLDEST_PENDING = "ALARM_OLDEST_PENDING_SECONDS"  # age of the oldest queued message, default 900

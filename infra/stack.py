@@ -1,13 +1,21 @@
 """The ContentHub stack: wires the capabilities together. Each capability is one construct."""
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as event_sources
 from constructs import Construct
 
-from infra.constants import CONTEXT_INTAKE_VISIBILITY, CONTEXT_MAX_RECEIVE, SETTING_DEFAULTS
+from infra.constants import (
+    CONTEXT_ALARM_FAILURE_RATE,
+    CONTEXT_ALARM_OLDEST_PENDING,
+    CONTEXT_INTAKE_VISIBILITY,
+    CONTEXT_MAX_RECEIVE,
+    SETTING_DEFAULTS,
+)
 from infra.constructs.api import Api
 from infra.constructs.functions import WEBHOOK_BATCH_SIZE, Functions, webhook_deliver_timeout
 from infra.constructs.messaging import Messaging
+from infra.constructs.observability import Observability
 from infra.constructs.orchestration import Orchestration
 from infra.constructs.storage import Storage
 from infra.constructs.webhooks import Webhooks
@@ -44,6 +52,10 @@ class ContentHubStack(Stack):
             "COUNTERS_TABLE": storage.counters.table_name,
             "ARTICLES_BUCKET": storage.articles.bucket_name,
             "INTAKE_QUEUE_URL": messaging.intake.queue_url,
+            "INTAKE_DLQ_URL": messaging.intake_dlq.queue_url,
+            "RUNNER_JOBS_QUEUE_URL": messaging.runner_jobs.queue_url,
+            "RUNNER_JOBS_DLQ_URL": messaging.runner_jobs_dlq.queue_url,
+            "WEBHOOK_DLQ_URL": webhooks.dlq.queue_url,
             "WEBHOOKS_TABLE": webhooks.deliveries.table_name,
             "WEBHOOK_QUEUE_URL": webhooks.queue.queue_url,
             "WEBHOOK_SECRET_ID": webhooks.secret_name,
@@ -58,7 +70,8 @@ class ContentHubStack(Stack):
             result_fn=functions.handle_result,
             timeout_seconds=timeout,
         )
-        functions.dispatch.add_environment("STATE_MACHINE_ARN", orchestration.state_machine.state_machine_arn)
+        for fn in (functions.dispatch, functions.metrics):
+            fn.add_environment("STATE_MACHINE_ARN", orchestration.state_machine.state_machine_arn)
         functions.dispatch.add_event_source(
             event_sources.SqsEventSource(messaging.intake, batch_size=10, report_batch_item_failures=True)
         )
@@ -75,6 +88,21 @@ class ContentHubStack(Stack):
             table.grant_read_write_data(functions.handle_result)
         storage.articles.grant_read(functions.handle_result)
         storage.counters.grant_read_data(functions.metrics)
+        # GET /health: describe each table, queue depths, the state machine's status.
+        tables = [storage.tasks, storage.contents, storage.jobs, storage.counters, webhooks.deliveries]
+        queues = [messaging.intake, messaging.intake_dlq, messaging.runner_jobs, messaging.runner_jobs_dlq,
+                  webhooks.queue, webhooks.dlq]  # fmt: skip
+        functions.metrics.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:DescribeTable"], resources=[t.table_arn for t in tables])
+        )
+        functions.metrics.add_to_role_policy(
+            iam.PolicyStatement(actions=["sqs:GetQueueAttributes"], resources=[q.queue_arn for q in queues])
+        )
+        functions.metrics.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeStateMachine"], resources=[orchestration.state_machine.state_machine_arn]
+            )
+        )
         for fn in (functions.handle_result, functions.webhook_deliver, functions.webhook_api):
             webhooks.deliveries.grant_read_write_data(fn)
             webhooks.queue.grant_send_messages(fn)
@@ -82,6 +110,22 @@ class ContentHubStack(Stack):
         functions.webhook_deliver.add_event_source(
             event_sources.SqsEventSource(webhooks.queue, batch_size=WEBHOOK_BATCH_SIZE, report_batch_item_failures=True)
         )
+
+        Observability(
+            self,
+            "Observability",
+            functions={
+                "submit": functions.submit, "dispatch": functions.dispatch, "poll": functions.poll,
+                "handle_result": functions.handle_result, "metrics": functions.metrics,
+                "webhook_deliver": functions.webhook_deliver, "webhook_api": functions.webhook_api,
+            },
+            queues={"Intake": messaging.intake, "RunnerJobs": messaging.runner_jobs, "Webhooks": webhooks.queue},
+            dlqs={"Intake": messaging.intake_dlq, "RunnerJobs": messaging.runner_jobs_dlq, "Webhooks": webhooks.dlq},
+            state_machine=orchestration.state_machine,
+            failure_rate_percent=float(self.node.try_get_context(CONTEXT_ALARM_FAILURE_RATE) or 20),
+            oldest_pending_seconds=int(self.node.try_get_context(CONTEXT_ALARM_OLDEST_PENDING) or 900),
+            heartbeat_seconds=int(settings["RUNNER_HEARTBEAT_SECONDS"]),
+        )  # fmt: skip
 
         api = Api(
             self, "Api", tasks_fn=functions.submit, monitor_fn=functions.metrics, webhooks_fn=functions.webhook_api

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contenthub import dal
 from contenthub.logic.dispatch import DispatchResult, dispatch_task
-from contenthub.observability import logger, metrics, tracer
+from contenthub.observability import MetricName, logger, metrics, tracer
 from contenthub.settings import get_settings
 
 settings = get_settings()
@@ -27,7 +27,7 @@ def record_handler(record: SQSRecord) -> None:
     result = dispatch_task(task_id, settings, dal.tasks(), dal.orchestrator())
     logger.info("intake message handled", extra={"result": result.value})
     if result == DispatchResult.STARTED:
-        metrics.add_metric(name="TasksStarted", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=MetricName.STARTED, unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context

@@ -16,7 +16,7 @@ from contenthub import dal
 from contenthub.logic.results import mark_failed, store_result
 from contenthub.logic.webhooks import notify
 from contenthub.models import TaskStatus
-from contenthub.observability import logger, metrics, tracer
+from contenthub.observability import MetricName, logger, metrics, tracer
 from contenthub.settings import get_settings
 
 settings = get_settings()
@@ -48,14 +48,22 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             contents_table=settings.require("CONTENTS_TABLE"),
         )
         if result["stored"]:
-            metrics.add_metric(name="TasksSucceeded", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=MetricName.SUCCEEDED, unit=MetricUnit.Count, value=1)
+            if result.get("generation_seconds") is not None:
+                metrics.add_metric(
+                    name=MetricName.GENERATION_DURATION, unit=MetricUnit.Seconds, value=result["generation_seconds"]
+                )
+            if result.get("queue_wait_seconds") is not None:
+                metrics.add_metric(
+                    name=MetricName.QUEUE_WAIT, unit=MetricUnit.Seconds, value=result["queue_wait_seconds"]
+                )
         logger.info("result handled", extra=result)
         announce(state["task_id"], result.get("summary"))
         return result
     if action == "fail":
         result = mark_failed(state["task_id"], state.get("poll"), state.get("error"), dal.tasks())
         if result["changed"]:
-            name = {"failed": "TasksFailed", "timed_out": "TasksTimedOut", "cancelled": "TasksCancelled"}[
+            name = {"failed": MetricName.FAILED, "timed_out": MetricName.TIMED_OUT, "cancelled": MetricName.CANCELLED}[
                 result["status"]
             ]
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)

@@ -25,7 +25,7 @@ def get_metrics() -> dict[str, Any]:
 @app.get("/health", summary="Dependency checks: healthy, degraded or unhealthy")
 @tracer.capture_method
 def get_health() -> Response[dict[str, Any]]:
-    report = monitor.health(dal.counters())
+    report = monitor.health(settings, dal.DependencyProbe(), dal.RunnerHeartbeats(settings.require("COUNTERS_TABLE")))
     status = 200 if report["status"] != "unhealthy" else 503
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=report)
 

@@ -12,7 +12,7 @@ from contenthub import dal
 from contenthub.api import build_resolver
 from contenthub.logic.submit import get_task, submit_task
 from contenthub.models import TASK_ID_PATTERN, SubmitTaskRequest, Task
-from contenthub.observability import logger, metrics, tracer
+from contenthub.observability import MetricName, logger, metrics, tracer
 from contenthub.settings import get_settings
 
 settings = get_settings()  # validated at cold start
@@ -25,7 +25,7 @@ def post_task(request: SubmitTaskRequest) -> Response[Task]:
     task = submit_task(request, settings, dal.tasks(), dal.intake_queue())
     logger.append_keys(task_id=task.task_id)
     logger.info("task accepted", extra={"account_id": task.account_id})
-    metrics.add_metric(name="TasksSubmitted", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=MetricName.SUBMITTED, unit=MetricUnit.Count, value=1)
     return Response(
         status_code=202,
         content_type=content_types.APPLICATION_JSON,

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from contenthub import dal
 from contenthub.api import build_resolver
 from contenthub.logic import webhooks
-from contenthub.observability import logger, metrics, tracer
+from contenthub.observability import MetricName, logger, metrics, tracer
 from contenthub.settings import get_settings
 
 settings = get_settings()
@@ -40,11 +40,11 @@ def record_handler(record: SQSRecord) -> None:
     outcome = webhooks.deliver(message, settings, dal.webhook_deliveries(), dal.webhook_queue(), signing_secrets)
     logger.info("webhook message handled", extra={"delivery_id": message.get("delivery_id"), "outcome": outcome})
     if outcome == "delivered":
-        metrics.add_metric(name="WebhooksDelivered", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=MetricName.WEBHOOKS_DELIVERED, unit=MetricUnit.Count, value=1)
     elif outcome in ("retrying", "dead", "disabled"):
-        metrics.add_metric(name="WebhookAttemptsFailed", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=MetricName.WEBHOOK_ATTEMPTS_FAILED, unit=MetricUnit.Count, value=1)
         if outcome != "retrying":
-            metrics.add_metric(name="WebhooksFailed", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=MetricName.WEBHOOKS_FAILED, unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context

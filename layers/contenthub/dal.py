@@ -466,3 +466,45 @@ def webhook_deliveries() -> WebhookDeliveryRepository:
 @lru_cache(maxsize=1)
 def webhook_queue() -> DelayedQueue:
     return DelayedQueue(get_settings().require("WEBHOOK_QUEUE_URL"))
+
+
+RUNNER_HEARTBEAT_KEY = "runner:heartbeat"
+
+
+@dataclass
+class RunnerHeartbeats:
+    """The newest runner heartbeat, kept as one item in the counters table (read in O(1))."""
+
+    table: str
+
+    def beat(self, runner_id: str, slots_in_use: int, slots: int, now: datetime) -> None:
+        aws.dynamodb_table(self.table).put_item(
+            Item={
+                "name": RUNNER_HEARTBEAT_KEY,
+                "runner_id": runner_id,
+                "heartbeat_at": iso(now),
+                "slots_in_use": slots_in_use,
+                "slots": slots,
+            }
+        )
+
+    def latest(self) -> dict[str, Any] | None:
+        item = aws.dynamodb_table(self.table).get_item(Key={"name": RUNNER_HEARTBEAT_KEY}).get("Item")
+        return _plain(item) if item else None
+
+
+@dataclass
+class DependencyProbe:
+    """Cheap reads that tell whether each dependency answers (for GET /health)."""
+
+    def table(self, name: str) -> str:
+        return str(aws.client("dynamodb").describe_table(TableName=name)["Table"]["TableStatus"])
+
+    def queue_depth(self, url: str) -> int:
+        attributes = aws.client("sqs").get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
+    def state_machine(self, arn: str) -> str:
+        return str(aws.client("stepfunctions").describe_state_machine(stateMachineArn=arn).get("status", "ACTIVE"))

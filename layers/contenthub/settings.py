@@ -53,8 +53,14 @@ class Settings(BaseSettings):
     INTAKE_QUEUE_URL: str | None = None
     RUNNER_JOBS_QUEUE_URL: str | None = None
     STATE_MACHINE_ARN: str | None = None
+    INTAKE_DLQ_URL: str | None = None
+    RUNNER_JOBS_DLQ_URL: str | None = None
+    WEBHOOK_DLQ_URL: str | None = None
     WEBHOOKS_TABLE: str | None = None
     WEBHOOK_QUEUE_URL: str | None = None
+
+    # A runner writes a heartbeat this often; three missed periods count as a dead runner.
+    RUNNER_HEARTBEAT_SECONDS: int = Field(10, ge=1)
 
     # Items of finished tasks expire after this many days (DynamoDB TTL).
     TASK_RETENTION_DAYS: int = Field(90, ge=1)

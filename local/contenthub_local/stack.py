@@ -188,6 +188,7 @@ class LocalStack:
             **self.aws_env(),
             **settings,
             "JOBS_TABLE": self.outputs["JobsTable"],
+            "COUNTERS_TABLE": self.outputs["CountersTable"],
             "ARTICLES_BUCKET": self.outputs["ArticlesBucket"],
             "RUNNER_JOBS_QUEUE_URL": self.outputs["RunnerJobsQueueUrl"],
             "POWERTOOLS_SERVICE_NAME": "contenthub-runner",

@@ -15,6 +15,7 @@ LOCAL_CONTEXT: dict[str, str] = {
     "ASYNC_POLL_INTERVAL": "1",
     "ASYNC_FIRST_WAIT": "1",
     "ASYNC_TASK_TIMEOUT": "300",
+    "RUNNER_HEARTBEAT_SECONDS": "2",
     "intake_visibility_timeout": "5",
     "max_receive_count": "3",
 }

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import ValidationError
 
 from contenthub import aws, dal
 from contenthub.creators import Creator, build_creator
 from contenthub.errors import CreatorError
 from contenthub.models import JobRequest, utc_now
-from contenthub.observability import logger
+from contenthub.observability import NAMESPACE, SERVICE, MetricName, logger
 from contenthub.settings import Settings, get_settings
 
 
@@ -58,6 +61,10 @@ class Worker:
             duration=settings.OFFLINE_CREATOR_DURATION,
             fail_pattern=settings.OFFLINE_CREATOR_FAIL_PATTERN,
         )
+        self.heartbeats = dal.RunnerHeartbeats(settings.require("COUNTERS_TABLE"))
+        self.runner_id = f"{socket.gethostname()}-{os.getpid()}"
+        self.active = 0
+        self.active_lock = threading.Lock()
         self.slots = threading.BoundedSemaphore(settings.ASYNC_WORKER_COUNT)
         self.stopping = threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=settings.ASYNC_WORKER_COUNT, thread_name_prefix="job")
@@ -72,7 +79,13 @@ class Worker:
                 logger.error("malformed runner job", extra={"error": str(error), "body": message["Body"][:500]})
                 return
             logger.info("job started", extra={"job_id": job.job_id, "task_id": job.task_id})
-            outcome = run_job(job, self.creator, self.jobs, self.articles)
+            with self.active_lock:
+                self.active += 1
+            try:
+                outcome = run_job(job, self.creator, self.jobs, self.articles)
+            finally:
+                with self.active_lock:
+                    self.active -= 1
             logger.info("job ended", extra={"job_id": job.job_id, "outcome": outcome})
             sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         except Exception:
@@ -80,7 +93,24 @@ class Worker:
         finally:
             self.slots.release()
 
+    def beat_forever(self) -> None:
+        """Heartbeat (for /health and the stale-runner alarm) and slot usage, every period."""
+        while not self.stopping.is_set():
+            try:
+                self.heartbeats.beat(self.runner_id, self.active, self.settings.ASYNC_WORKER_COUNT, utc_now())
+                for name, unit, value in (
+                    (MetricName.RUNNER_HEARTBEAT, MetricUnit.Count, 1),
+                    (MetricName.RUNNER_SLOTS_IN_USE, MetricUnit.Count, self.active),
+                ):
+                    with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE,
+                                       default_dimensions={"service": SERVICE}):  # fmt: skip
+                        pass
+            except Exception:
+                logger.exception("heartbeat failed")
+            self.stopping.wait(self.settings.RUNNER_HEARTBEAT_SECONDS)
+
     def run(self) -> None:
+        threading.Thread(target=self.beat_forever, name="heartbeat", daemon=True).start()
         sqs = aws.client("sqs")
         logger.info("runner started", extra={"slots": self.settings.ASYNC_WORKER_COUNT, "creator": self.creator.kind})
         while not self.stopping.is_set():

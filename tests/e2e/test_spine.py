@@ -44,6 +44,10 @@ def test_execution_history_shows_the_real_state_machine(local_stack: RunningStac
         local_stack.outputs["StateMachineArn"].replace(":stateMachine:", ":execution:") + f":{task['task_id']}"
     )
     sfn = local_stack.client("stepfunctions")
+    # The task is succeeded inside HandleResult; the execution ends a moment later.
+    deadline = time.monotonic() + 10
+    while sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert sfn.describe_execution(executionArn=execution_arn)["status"] == "SUCCEEDED"
     events = sfn.get_execution_history(executionArn=execution_arn)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
@@ -102,7 +106,10 @@ def test_metrics_and_health(local_stack: RunningStack):
     assert after["by_status"]["succeeded"] == before["by_status"]["succeeded"] + 1
     assert 0 < after["success_rate"] <= 1
     health = requests.get(f"{local_stack.api_url}/health", timeout=10)
-    assert health.status_code == 200 and health.json()["status"] == "healthy"
+    assert health.status_code == 200 and health.json()["status"] == "healthy", health.json()
+    checks = health.json()["checks"]
+    assert {"tasks_table", "intake_queue", "intake_dlq", "state_machine", "runner_heartbeat"} <= set(checks)
+    assert "slots busy" in checks["runner_heartbeat"]["detail"]
 
 
 def test_an_intake_message_that_always_fails_ends_in_the_dlq(local_stack: RunningStack):
@@ -116,6 +123,16 @@ def test_an_intake_message_that_always_fails_ends_in_the_dlq(local_stack: Runnin
         )
         if messages:
             assert messages[0]["Body"] == "this is not json"
+            sqs.change_message_visibility(
+                QueueUrl=local_stack.outputs["IntakeDlqUrl"],
+                ReceiptHandle=messages[0]["ReceiptHandle"],
+                VisibilityTimeout=0,
+            )
+            health = requests.get(f"{local_stack.api_url}/health", timeout=10)
+            assert health.status_code == 200
+            assert health.json()["status"] == "degraded" and "intake_dlq" in health.json()["message"]
+            sqs.purge_queue(QueueUrl=local_stack.outputs["IntakeDlqUrl"])
+            assert requests.get(f"{local_stack.api_url}/health", timeout=10).json()["status"] == "healthy"
             return
     raise AssertionError("the poison message never reached the intake DLQ")
 

@@ -212,3 +212,43 @@ def test_only_the_webhook_sender_reads_the_secret(template):
         if "secretsmanager:GetSecretValue" in json.dumps(policy)
     ]
     assert len(readers) == 1 and "WebhookDeliver" in readers[0]
+
+
+def _alarms(template) -> dict:
+    return {name: a["Properties"] for name, a in template.find_resources("AWS::CloudWatch::Alarm").items()}
+
+
+def test_every_dlq_has_a_not_empty_alarm_to_the_sns_topic(template):
+    [topic] = template.find_resources("AWS::SNS::Topic").keys()
+    dlq_alarms = [a for name, a in _alarms(template).items() if "DlqNotEmpty" in name]
+    assert len(dlq_alarms) == 3
+    for alarm in dlq_alarms:
+        assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["Threshold"] == 0
+        assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["AlarmActions"] == [{"Ref": topic}]
+
+
+def test_failure_rate_oldest_pending_and_stale_runner_alarms(template):
+    alarms = _alarms(template)
+    [failure] = [a for n, a in alarms.items() if "FailureRate" in n]
+    assert failure["Threshold"] == 20
+    expressions = [m.get("Expression", "") for m in failure["Metrics"]]
+    assert any("100 * (failed + timedout) / total" in e for e in expressions)
+    oldest = [a for n, a in alarms.items() if "OldestMessage" in n]
+    assert len(oldest) == 3 and all(a["Threshold"] == 900 for a in oldest)
+    assert all(a["MetricName"] == "ApproximateAgeOfOldestMessage" for a in oldest)
+    [stale] = [a for n, a in alarms.items() if "RunnerHeartbeatStale" in n]
+    assert any("FILL(beats, 0) == 0" in m.get("Expression", "") for m in stale["Metrics"])
+    assert any(
+        m.get("MetricStat", {}).get("Metric", {}).get("MetricName") == "RunnerHeartbeat" for m in stale["Metrics"]
+    )
+
+
+def test_dashboard_shows_tasks_queues_dlqs_state_machine_lambdas_webhooks_and_runner(template):
+    [dashboard] = template.find_resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for needle in ("TasksSubmitted", "TasksSucceeded", "TasksFailed", "TasksTimedOut", "TasksCancelled",
+                   "GenerationDuration", "QueueWait", "ApproximateAgeOfOldestMessage",
+                   "ApproximateNumberOfMessagesVisible", "ExecutionsFailed", "Errors", "Throttles",
+                   "WebhooksDelivered", "WebhooksFailed", "RunnerSlotsInUse", "Dead-letter queues"):  # fmt: skip
+        assert needle in body, needle

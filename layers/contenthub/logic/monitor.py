@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from contenthub import dal
 from contenthub.models import iso, utc_now
+from contenthub.settings import Settings
 
 TERMINAL = ["succeeded", "failed", "timed_out", "cancelled"]
 
@@ -34,18 +37,67 @@ def metrics(counters: dal.CounterRepository, now: datetime | None = None) -> dic
     }
 
 
-def health(counters: dal.CounterRepository, now: datetime | None = None) -> dict[str, Any]:
-    now = now or utc_now()
-    checks: dict[str, dict[str, str]] = {}
+def _check(checks: dict[str, dict[str, Any]], name: str, probe: Callable[[], Any], ok: Callable[[Any], bool],
+           describe: Callable[[Any], str]) -> Any:  # fmt: skip
     try:
-        counters.read(["submitted"], now)
-        checks["counters_table"] = {"status": "ok"}
+        value = probe()
     except Exception as error:  # a health check reports, it does not raise
-        checks["counters_table"] = {"status": "error", "reason": str(error)}
-    healthy = all(c["status"] == "ok" for c in checks.values())
-    return {
-        "status": "healthy" if healthy else "unhealthy",
-        "message": "system healthy, running normally" if healthy else "a dependency is failing",
-        "checks": checks,
-        "as_of": iso(now),
+        checks[name] = {"status": "error", "reason": f"{type(error).__name__}: {error}"}
+        return None
+    checks[name] = {"status": "ok" if ok(value) else "warn", "detail": describe(value)}
+    return value
+
+
+def health(
+    settings: Settings, probe: dal.DependencyProbe, heartbeats: dal.RunnerHeartbeats, now: datetime | None = None
+) -> dict[str, Any]:
+    """healthy: everything answers; degraded: it answers but work is stuck (a DLQ holds messages,
+    or jobs wait while no runner has beaten for three periods); unhealthy: a dependency fails."""
+    now = now or utc_now()
+    checks: dict[str, dict[str, Any]] = {}
+    for setting in ("TASKS_TABLE", "CONTENTS_TABLE", "JOBS_TABLE", "COUNTERS_TABLE", "WEBHOOKS_TABLE"):
+        name = getattr(settings, setting)
+        if name:
+            _check(checks, setting.lower(), partial(probe.table, name), lambda s: s == "ACTIVE", lambda s: str(s))
+    for setting in ("INTAKE_QUEUE_URL", "WEBHOOK_QUEUE_URL"):
+        url = getattr(settings, setting)
+        if url:
+            _check(
+                checks,
+                setting.lower()[:-4],
+                partial(probe.queue_depth, url),
+                lambda d: True,
+                lambda d: f"{d} waiting",
+            )
+    for setting in ("INTAKE_DLQ_URL", "RUNNER_JOBS_DLQ_URL", "WEBHOOK_DLQ_URL"):
+        url = getattr(settings, setting)
+        if url:
+            _check(checks, setting.lower()[:-4], partial(probe.queue_depth, url), lambda d: d == 0,
+                   lambda d: f"{d} dead-lettered message(s)")  # fmt: skip
+    if settings.STATE_MACHINE_ARN:
+        _check(checks, "state_machine", lambda: probe.state_machine(settings.STATE_MACHINE_ARN or ""),
+               lambda s: s == "ACTIVE", lambda s: str(s))  # fmt: skip
+    waiting = 0
+    if settings.RUNNER_JOBS_QUEUE_URL:
+        waiting = _check(checks, "runner_jobs_queue", lambda: probe.queue_depth(settings.RUNNER_JOBS_QUEUE_URL or ""),
+                         lambda d: True, lambda d: f"{d} waiting") or 0  # fmt: skip
+    beat = _check(checks, "runner_heartbeat", heartbeats.latest, lambda b: True, lambda b: "")
+    if "runner_heartbeat" in checks and checks["runner_heartbeat"]["status"] != "error":
+        stale_after = 3 * settings.RUNNER_HEARTBEAT_SECONDS
+        age = (now - datetime.fromisoformat(beat["heartbeat_at"])).total_seconds() if beat else None
+        stale = age is None or age > stale_after
+        checks["runner_heartbeat"] = {
+            "status": "warn" if stale and waiting else "ok",
+            "detail": (f"last heartbeat {age:.0f} s ago" if age is not None else "no runner heartbeat yet")
+            + (f", {beat['slots_in_use']}/{beat['slots']} slots busy" if beat else "")
+            + (f"; {waiting} job(s) waiting" if stale and waiting else ""),
+        }
+    statuses = {c["status"] for c in checks.values()}
+    status = "unhealthy" if "error" in statuses else "degraded" if "warn" in statuses else "healthy"
+    messages = {
+        "healthy": "system healthy, running normally",
+        "degraded": "system running, but work is stuck: "
+        + ", ".join(n for n, c in checks.items() if c["status"] == "warn"),
+        "unhealthy": "a dependency is failing: " + ", ".join(n for n, c in checks.items() if c["status"] == "error"),
     }
+    return {"status": status, "message": messages[status], "checks": checks, "as_of": iso(now)}

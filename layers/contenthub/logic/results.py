@@ -61,6 +61,23 @@ def store_result(
     return {"content_id": latest.get("content_id"), "stored": False, "status": latest.get("status"), "summary": None}
 
 
+def _seconds_between(start: str | None, end: datetime) -> float | None:
+    if not start:
+        return None
+    return round((end - datetime.fromisoformat(start)).total_seconds(), 3)
+
+
+def durations(task: dict[str, Any], now: datetime) -> dict[str, float | None]:
+    """Queue wait (submitted → started) and generation time (started → stored), in seconds."""
+    started = task.get("started_at")
+    queue_wait = (
+        round((datetime.fromisoformat(started) - datetime.fromisoformat(task["created_at"])).total_seconds(), 3)
+        if started
+        else None
+    )
+    return {"queue_wait_seconds": queue_wait, "generation_seconds": _seconds_between(started, now)}
+
+
 def failure_message(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
     """The terminal status and a human message, from the poll outcome or a state's caught error."""
     if poll and poll.get("status") in (TaskStatus.FAILED, TaskStatus.TIMED_OUT, TaskStatus.CANCELLED):
