@@ -24,12 +24,14 @@ def apply_nag(stack: cdk.Stack) -> None:
                 reason="Resource '*' is required by X-Ray (PutTraceSegments/PutTelemetryRecords) and by "
                 "CloudWatch Logs vended delivery for Step Functions; '/index/*' is the tables' own GSIs; "
                 "'<fn>.Arn:*' is the versions of the two functions the state machine invokes; the S3 "
-                "read actions are CDK's grantRead on the one article bucket.",
+                "read actions are CDK's grantRead on the one article bucket; 'schedule/default/publish-*' is "
+                "the one-time publish schedules, named per content.",
                 applies_to=[
                     "Resource::*",
                     {"regex": "/^Resource::<(Storage|Webhooks)[A-Za-z0-9]+\\.Arn>/index/\\*$/g"},
                     {"regex": "/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/g"},
                     {"regex": "/^Resource::<StorageArticles[A-Za-z0-9]+\\.Arn>/\\*$/g"},
+                    "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/publish-*",
                     "Action::s3:GetObject*",
                     "Action::s3:GetBucket*",
                     "Action::s3:List*",

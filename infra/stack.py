@@ -17,6 +17,7 @@ from infra.constructs.functions import WEBHOOK_BATCH_SIZE, Functions, webhook_de
 from infra.constructs.messaging import Messaging
 from infra.constructs.observability import Observability
 from infra.constructs.orchestration import Orchestration
+from infra.constructs.publishing import Publishing
 from infra.constructs.storage import Storage
 from infra.constructs.webhooks import Webhooks
 
@@ -111,6 +112,9 @@ class ContentHubStack(Stack):
             event_sources.SqsEventSource(webhooks.queue, batch_size=WEBHOOK_BATCH_SIZE, report_batch_item_failures=True)
         )
 
+        publishing = Publishing(self, "Publishing", stack_name=self.stack_name)
+        publishing.allow_announcing(functions.handle_result)
+
         Observability(
             self,
             "Observability",
@@ -148,6 +152,9 @@ class ContentHubStack(Stack):
             "WebhookQueueUrl": webhooks.queue.queue_url,
             "WebhookDlqUrl": webhooks.dlq.queue_url,
             "WebhookSecretName": webhooks.secret_name,
+            "ContentEventBusName": publishing.bus_name,
+            "ContentEventBusArn": publishing.bus.event_bus_arn,
+            "PublishSchedulerRoleArn": publishing.scheduler_role.role_arn,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

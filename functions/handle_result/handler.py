@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contenthub import dal
+from contenthub.logic import publishing
 from contenthub.logic.results import mark_failed, store_result
 from contenthub.logic.webhooks import notify
 from contenthub.models import TaskStatus
@@ -30,6 +31,23 @@ def announce(task_id: str, summary: str | None) -> None:
     task = dal.tasks().get(task_id)
     if task and TaskStatus(task["status"]).terminal:
         notify(task, summary, settings, dal.webhook_deliveries(), dal.webhook_queue())
+
+
+def publish(content_id: str) -> None:
+    """content.approved / content.publish_due for approved, auto-published content (once)."""
+    if not settings.EVENT_BUS_NAME:
+        return
+    content = dal.contents().get(content_id)
+    if content:
+        sent = publishing.announce(
+            content,
+            settings.require("EVENT_BUS_NAME"),
+            settings.require("EVENT_BUS_ARN"),
+            settings.require("PUBLISH_SCHEDULER_ROLE_ARN"),
+            settings.require("CONTENTS_TABLE"),
+        )
+        if sent:
+            logger.info("content announced", extra={"content_id": content_id, "events": sent})
 
 
 @logger.inject_lambda_context(correlation_id_path="input.task_id")
@@ -59,6 +77,8 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
                 )
         logger.info("result handled", extra=result)
         announce(state["task_id"], result.get("summary"))
+        if result.get("content_id"):
+            publish(result["content_id"])
         return result
     if action == "fail":
         result = mark_failed(state["task_id"], state.get("poll"), state.get("error"), dal.tasks())

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     RUNNER_JOBS_DLQ_URL: str | None = None
     WEBHOOK_DLQ_URL: str | None = None
     WEBHOOKS_TABLE: str | None = None
+    EVENT_BUS_NAME: str | None = None
+    EVENT_BUS_ARN: str | None = None
+    PUBLISH_SCHEDULER_ROLE_ARN: str | None = None
     WEBHOOK_QUEUE_URL: str | None = None
 
     # A runner writes a heartbeat this often; three missed periods count as a dead runner.

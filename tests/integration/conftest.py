@@ -28,6 +28,11 @@ _ENV_FROM_OUTPUTS = {
     "INTAKE_QUEUE_URL": "IntakeQueueUrl",
     "RUNNER_JOBS_QUEUE_URL": "RunnerJobsQueueUrl",
     "STATE_MACHINE_ARN": "StateMachineArn",
+    "WEBHOOKS_TABLE": "WebhooksTable",
+    "WEBHOOK_QUEUE_URL": "WebhookQueueUrl",
+    "EVENT_BUS_NAME": "ContentEventBusName",
+    "EVENT_BUS_ARN": "ContentEventBusArn",
+    "PUBLISH_SCHEDULER_ROLE_ARN": "PublishSchedulerRoleArn",
 }
 
 

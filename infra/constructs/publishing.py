@@ -1,0 +1,44 @@
+"""The content event bus, and the role EventBridge Scheduler uses for one-time
+`content.publish_due` schedules (created per content by functions/handle_result)."""
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+
+class Publishing(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, stack_name: str) -> None:
+        super().__init__(scope, construct_id)
+        # A literal name, used instead of the bus's Ref (moto's CloudFormation resolves that Ref badly).
+        self.bus_name = f"{stack_name}-content"
+        self.bus = events.EventBus(self, "ContentBus", event_bus_name=self.bus_name)
+        self.scheduler_role = iam.Role(
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="Lets one-time schedules put content.publish_due on the content bus",
+        )
+        self.bus.grant_put_events_to(self.scheduler_role)
+
+    def allow_announcing(self, fn: lambda_.Function) -> None:
+        stack = Stack.of(self)
+        self.bus.grant_put_events_to(fn)
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule"],
+                resources=[
+                    stack.format_arn(
+                        service="scheduler",
+                        resource="schedule",
+                        resource_name="default/publish-*",
+                        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                    )
+                ],
+            )
+        )
+        self.scheduler_role.grant_pass_role(fn)
+        fn.add_environment("EVENT_BUS_NAME", self.bus_name)
+        fn.add_environment("EVENT_BUS_ARN", self.bus.event_bus_arn)
+        fn.add_environment("PUBLISH_SCHEDULER_ROLE_ARN", self.scheduler_role.role_arn)
