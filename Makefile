@@ -30,7 +30,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 typecheck: setup
-	$(BIN)/mypy -p contenthub -p contenthub_runner -p contenthub_local -p infra
+	$(BIN)/mypy -p contenthub -p contenthub_runner -p contenthub_local -p contenthub_cli -p infra
 	@for handler in functions/*/handler.py; do $(BIN)/mypy --no-error-summary $$handler || exit 1; done
 
 pytest: setup

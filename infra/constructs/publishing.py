@@ -38,7 +38,7 @@ class Publishing(Construct):
                 ],
             )
         )
-        self.scheduler_role.grant_pass_role(fn)
+        self.scheduler_role.grant_pass_role(fn.grant_principal)
         fn.add_environment("EVENT_BUS_NAME", self.bus_name)
         fn.add_environment("EVENT_BUS_ARN", self.bus.event_bus_arn)
         fn.add_environment("PUBLISH_SCHEDULER_ROLE_ARN", self.scheduler_role.role_arn)
