@@ -10,11 +10,13 @@ def test_local_stack_is_the_default_and_unsigned(monkeypatch, tmp_path):
     assert client.endpoint == DEFAULT_ENDPOINT and client.sign is False
 
 
-def test_deployed_api_is_signed_for_execute_api_in_its_region():
+def test_deployed_api_is_signed_for_execute_api_in_its_region(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     client = Client.from_options("https://abc123.execute-api.eu-west-1.amazonaws.com/v1/", None)
     assert client.sign is True and client.region == "eu-west-1"
     headers = client._signed("GET", client.endpoint + "/metrics", None, {})
-    assert headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=testing/")
+    assert headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
     assert "/eu-west-1/execute-api/aws4_request" in headers["Authorization"]
     assert "X-Amz-Date" in headers
 
@@ -33,4 +35,6 @@ def test_config_file_sets_the_endpoint(monkeypatch, tmp_path):
 def test_error_lines_use_the_api_error_body():
     body = {"error": {"code": "validation_error", "message": "topic: too long"}}
     assert _error_line(422, body, "") == "topic: too long (HTTP 422, validation_error)"
-    assert _error_line(403, {"message": "Missing Authentication Token"}, "") == "Missing Authentication Token (HTTP 403)"
+    assert (
+        _error_line(403, {"message": "Missing Authentication Token"}, "") == "Missing Authentication Token (HTTP 403)"
+    )

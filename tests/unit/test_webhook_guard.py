@@ -97,3 +97,28 @@ def test_no_listener_is_a_failed_attempt_not_an_exception():
     target = resolve_target("http://127.0.0.1:1/", allow_private=True)
     result = post(target, {}, b"{}", timeout=2)
     assert result.status is None and result.error
+
+
+class _Slow(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        import time
+
+        time.sleep(1.5)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_slow_receiver_times_out_after_the_setting():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        target = resolve_target(f"http://127.0.0.1:{server.server_address[1]}/", allow_private=True)
+        result = post(target, {}, b"{}", timeout=0.5)
+        assert result.status is None and "Timeout" in (result.error or "")
+        assert result.latency_ms < 1400
+    finally:
+        server.shutdown()
