@@ -253,6 +253,22 @@ class JobRepository:
             },
         )
 
+    def request_cancel(self, job_id: str, reason: str, now: datetime) -> None:
+        """Ask the runner to stop this job (it checks about every second)."""
+        aws.dynamodb_table(self.table).update_item(
+            Key={"job_id": job_id},
+            UpdateExpression="SET cancel_requested = :r, cancel_requested_at = :now",
+            ExpressionAttributeValues={":r": reason, ":now": iso(now)},
+        )
+
+    def cancel_reason(self, job_id: str) -> str | None:
+        item = (
+            aws.dynamodb_table(self.table)
+            .get_item(Key={"job_id": job_id}, ProjectionExpression="cancel_requested", ConsistentRead=True)
+            .get("Item")
+        )
+        return str(item["cancel_requested"]) if item and item.get("cancel_requested") else None
+
     def fail(self, job_id: str, error: str, now: datetime) -> None:
         aws.dynamodb_table(self.table).update_item(
             Key={"job_id": job_id},

@@ -126,6 +126,10 @@ class JobRequest(BaseModel):
     account_id: int
     topic: str
     keywords: list[str] = Field(default_factory=list)
+    # The account's defaults (issue #4); None means the creator settings' defaults.
+    language: str | None = None
+    tone: str | None = None
+    length: int | None = None
 
 
 class JobState(StrEnum):

@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     CREATOR_CLI_PATH: str | None = None
     CREATOR_MODE: str = "async"
     CREATOR_KIND: str = "offline"
+    CREATOR_MAX_OUTPUT_BYTES: int = Field(1_000_000, ge=1000, description="larger creator output fails the job")
+    CREATOR_KILL_GRACE_SECONDS: float = Field(3.0, ge=0, description="SIGTERM → SIGKILL grace on cancel")
+    CREATOR_TIMEOUT_SECONDS: float = Field(600.0, gt=0, description="one creator CLI call / HTTP request")
+    # Account defaults until accounts carry their own (issue #4).
+    CREATOR_LANGUAGE: str = "auto"
+    CREATOR_TONE: str = "informative"
+    CREATOR_LENGTH: int = Field(800, ge=50, le=20000, description="target words")
+    OPENAI_BASE_URL: str = "https://api.openai.com/v1"
+    OPENAI_MODEL: str = "gpt-4o-mini"
+    OPENAI_API_KEY: str | None = Field(None, description="local use only; in AWS the key is in Secrets Manager")
+    OPENAI_API_KEY_SECRET_ID: str | None = None
+    BEDROCK_MODEL_ID: str = "anthropic.claude-3-5-haiku-20241022-v1:0"
+    BEDROCK_MAX_TOKENS: int = Field(2048, ge=1)
+    BEDROCK_TEMPERATURE: float = Field(0.7, ge=0, le=1)
     OFFLINE_CREATOR_DURATION: float = Field(2.0, ge=0, description="seconds the offline creator takes")
     OFFLINE_CREATOR_FAIL_PATTERN: str = Field("", description="regex; matching topics fail (fault injection)")
     WEBHOOK_ENABLED: bool = False

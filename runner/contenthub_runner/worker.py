@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,9 +26,34 @@ def result_key(job: JobRequest) -> str:
     return f"articles/{job.task_id}/attempt-{job.attempt}.json"
 
 
-def run_job(job: JobRequest, creator: Creator, jobs: dal.JobRepository, articles: dal.ArticleStore) -> str:
+class CancelWatch:
+    """`cancelled()` for a creator: true once the job's row asks for a cancel (the cancel API, or
+    functions/poll on a timeout) or the job has run past ASYNC_TASK_TIMEOUT. Reads the row at most
+    once a second."""
+
+    def __init__(self, job_id: str, jobs: dal.JobRepository, timeout: float, period: float = 1.0):
+        self.job_id, self.jobs, self.period = job_id, jobs, period
+        self.deadline = time.monotonic() + timeout
+        self.reason: str | None = None
+        self._next_read = 0.0
+
+    def __call__(self) -> bool:
+        if self.reason:
+            return True
+        now = time.monotonic()
+        if now > self.deadline:
+            self.reason = "timed out (ASYNC_TASK_TIMEOUT)"
+        elif now >= self._next_read:
+            self._next_read = now + self.period
+            self.reason = self.jobs.cancel_reason(self.job_id)
+        return self.reason is not None
+
+
+def run_job(
+    job: JobRequest, creator: Creator, jobs: dal.JobRepository, articles: dal.ArticleStore, timeout: float = 1800
+) -> str:
     """Run one job to its end and record the outcome on the job's status row.
-    Returns the final job state ("succeeded", "failed" or "duplicate")."""
+    Returns "succeeded", "failed", "cancelled" or "duplicate"."""
     if not jobs.start(job.job_id, job.task_id, creator.kind, utc_now()):
         logger.info("job already finished; duplicate delivery ignored", extra={"job_id": job.job_id})
         return "duplicate"
@@ -35,9 +61,13 @@ def run_job(job: JobRequest, creator: Creator, jobs: dal.JobRepository, articles
     def progress(percent: int, stage: str) -> None:
         jobs.progress(job.job_id, percent, stage, utc_now())
 
+    cancelled = CancelWatch(job.job_id, jobs, timeout)
     try:
-        article = creator.generate(job, progress, cancelled=lambda: False)
+        article = creator.generate(job, progress, cancelled=cancelled)
     except CreatorError as error:
+        if cancelled.reason:
+            jobs.fail(job.job_id, f"cancelled: {cancelled.reason}", utc_now())
+            return "cancelled"
         jobs.fail(job.job_id, error.message, utc_now())
         return "failed"
     except Exception as error:  # a creator bug must still end the job with a reason
@@ -56,11 +86,7 @@ class Worker:
         self.queue_url = settings.require("RUNNER_JOBS_QUEUE_URL")
         self.jobs = dal.JobRepository(settings.require("JOBS_TABLE"))
         self.articles = dal.ArticleStore(settings.require("ARTICLES_BUCKET"))
-        self.creator = creator or build_creator(
-            settings.CREATOR_KIND,
-            duration=settings.OFFLINE_CREATOR_DURATION,
-            fail_pattern=settings.OFFLINE_CREATOR_FAIL_PATTERN,
-        )
+        self.creator = creator or build_creator(settings.CREATOR_KIND, settings)
         self.heartbeats = dal.RunnerHeartbeats(settings.require("COUNTERS_TABLE"))
         self.runner_id = f"{socket.gethostname()}-{os.getpid()}"
         self.active = 0
@@ -82,7 +108,7 @@ class Worker:
             with self.active_lock:
                 self.active += 1
             try:
-                outcome = run_job(job, self.creator, self.jobs, self.articles)
+                outcome = run_job(job, self.creator, self.jobs, self.articles, self.settings.ASYNC_TASK_TIMEOUT)
             finally:
                 with self.active_lock:
                     self.active -= 1

@@ -27,6 +27,8 @@ def poll_task(
         return PollOutcome(status=TaskStatus.FAILED, stage="failed", error=job.get("error") or "the creator failed")  # type: ignore[union-attr]
     elapsed = (now - started_at).total_seconds()
     if elapsed > settings.ASYNC_TASK_TIMEOUT:
+        # Stop the runner's work too: it frees the slot and stores nothing.
+        jobs.request_cancel(job_id_for(task_id, attempt), "timed out (ASYNC_TASK_TIMEOUT)", now)
         return PollOutcome(
             status=TaskStatus.TIMED_OUT,
             stage="timed out",
