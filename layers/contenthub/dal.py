@@ -524,3 +524,82 @@ class DependencyProbe:
 
     def state_machine(self, arn: str) -> str:
         return str(aws.client("stepfunctions").describe_state_machine(stateMachineArn=arn).get("status", "ACTIVE"))
+
+
+@dataclass
+class SlotLeases:
+    """The global cap (ASYNC_MAX_CONCURRENT_TASKS) as leased slot items `lease:slot:<n>` in the
+    counters table. A slot is taken with a conditional write (free, or its lease expired), renewed
+    with every heartbeat, released after the job; a runner that dies simply stops renewing, so its
+    slots free themselves after the lease time — a crash never leaks a slot."""
+
+    table: str
+    slots: int
+    lease_seconds: float
+
+    def _key(self, slot: int) -> dict[str, str]:
+        return {"name": f"lease:slot:{slot}"}
+
+    def acquire(self, holder: str, now: datetime) -> int | None:
+        """Take a free slot for `holder` (a unique id per job run); None when all are busy."""
+        import random
+
+        order = list(range(self.slots))
+        random.shuffle(order)  # spread contention over the slot items
+        for slot in order:
+            try:
+                aws.dynamodb_table(self.table).update_item(
+                    Key=self._key(slot),
+                    UpdateExpression="SET holder = :h, expires_at = :exp, acquired_at = :now",
+                    ConditionExpression="attribute_not_exists(holder) OR expires_at < :now_epoch",
+                    ExpressionAttributeValues={
+                        ":h": holder,
+                        ":exp": Decimal(str(round(now.timestamp() + self.lease_seconds, 3))),
+                        ":now": iso(now),
+                        ":now_epoch": Decimal(str(round(now.timestamp(), 3))),
+                    },
+                )
+                return slot
+            except ClientError as error:
+                if not _cancelled_by_condition(error):
+                    raise
+        return None
+
+    def renew(self, slot: int, holder: str, now: datetime) -> bool:
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key=self._key(slot),
+                UpdateExpression="SET expires_at = :exp",
+                ConditionExpression="holder = :h",
+                ExpressionAttributeValues={
+                    ":h": holder,
+                    ":exp": Decimal(str(round(now.timestamp() + self.lease_seconds, 3))),
+                },
+            )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
+    def release(self, slot: int, holder: str) -> None:
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key=self._key(slot),
+                UpdateExpression="REMOVE holder, expires_at, acquired_at",
+                ConditionExpression="holder = :h",
+                ExpressionAttributeValues={":h": holder},
+            )
+        except ClientError as error:
+            if not _cancelled_by_condition(error):
+                raise
+
+    def in_use(self, now: datetime) -> int:
+        keys = [self._key(slot) for slot in range(self.slots)]
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 100):
+            response = aws.dynamodb_table(self.table).meta.client.batch_get_item(
+                RequestItems={self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+            )
+            items += response.get("Responses", {}).get(self.table, [])
+        return sum(1 for i in items if i.get("holder") and float(i.get("expires_at", 0)) >= now.timestamp())

@@ -8,6 +8,7 @@ import signal
 import socket
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -92,10 +93,18 @@ class Worker:
         self.active = 0
         self.active_lock = threading.Lock()
         self.slots = threading.BoundedSemaphore(settings.ASYNC_WORKER_COUNT)
+        # Global cap across every runner: leased slots, renewed with the heartbeat.
+        self.leases = dal.SlotLeases(
+            settings.require("COUNTERS_TABLE"),
+            settings.ASYNC_MAX_CONCURRENT_TASKS,
+            3 * settings.RUNNER_HEARTBEAT_SECONDS,
+        )
+        self.held: dict[str, int] = {}  # holder id → slot
+        self.held_lock = threading.Lock()
         self.stopping = threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=settings.ASYNC_WORKER_COUNT, thread_name_prefix="job")
 
-    def _handle(self, message: dict[str, Any]) -> None:
+    def _handle(self, message: dict[str, Any], holder: str) -> None:
         sqs = aws.client("sqs")
         try:
             try:
@@ -117,12 +126,37 @@ class Worker:
         except Exception:
             logger.exception("job handling failed; the message becomes visible again")
         finally:
+            self._release(holder)
             self.slots.release()
+
+    def _take_lease(self) -> str | None:
+        holder = f"{self.runner_id}:{uuid.uuid4().hex[:8]}"
+        slot = self.leases.acquire(holder, utc_now())
+        if slot is None:
+            return None
+        with self.held_lock:
+            self.held[holder] = slot
+        return holder
+
+    def _release(self, holder: str) -> None:
+        with self.held_lock:
+            slot = self.held.pop(holder, None)
+        if slot is not None:
+            self.leases.release(slot, holder)
+
+    def _renew_leases(self) -> None:
+        with self.held_lock:
+            held = list(self.held.items())
+        for holder, slot in held:
+            if not self.leases.renew(slot, holder, utc_now()):
+                logger.error("lost a slot lease (expired and taken); the cap may be exceeded briefly",
+                             extra={"slot": slot})  # fmt: skip
 
     def beat_forever(self) -> None:
         """Heartbeat (for /health and the stale-runner alarm) and slot usage, every period."""
         while not self.stopping.is_set():
             try:
+                self._renew_leases()
                 self.heartbeats.beat(self.runner_id, self.active, self.settings.ASYNC_WORKER_COUNT, utc_now())
                 for name, unit, value in (
                     (MetricName.RUNNER_HEARTBEAT, MetricUnit.Count, 1),
@@ -144,6 +178,16 @@ class Worker:
             if self.stopping.is_set():
                 self.slots.release()
                 break
+            # A global slot first: while every slot is busy, jobs wait in the queue (pending).
+            try:
+                holder = self._take_lease()
+            except Exception:
+                logger.exception("lease acquisition failed; retrying")
+                holder = None
+            if holder is None:
+                self.slots.release()
+                self.stopping.wait(0.5)
+                continue
             try:
                 messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get(
                     "Messages", []
@@ -153,9 +197,10 @@ class Worker:
                 messages = []
                 self.stopping.wait(1)
             if not messages:
+                self._release(holder)
                 self.slots.release()
                 continue
-            self.pool.submit(self._handle, messages[0])
+            self.pool.submit(self._handle, messages[0], holder)
         self.pool.shutdown(wait=True)
         logger.info("runner stopped")
 

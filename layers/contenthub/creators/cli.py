@@ -51,6 +51,7 @@ class CliCreator:
         creator_job = str(started.get("job_id") or "")
         if not creator_job:
             raise CreatorError("the creator's async start printed no job_id")
+        progress(5, f"started creator job {creator_job}")
         deadline = time.monotonic() + self.settings.ASYNC_TASK_TIMEOUT
         while True:
             status = self._json(self._run(["status", "--job-id", creator_job], progress, cancelled), "status")
