@@ -84,7 +84,8 @@ class ContentHubStack(Stack):
         storage.tasks.grant_read_data(functions.dispatch)
         orchestration.state_machine.grant_start_execution(functions.dispatch)
         storage.tasks.grant_read_write_data(functions.poll)
-        storage.jobs.grant_read_data(functions.poll)
+        storage.jobs.grant_read_write_data(functions.poll)  # cancel on timeout, re-queue after a dead runner
+        messaging.runner_jobs.grant_send_messages(functions.poll)
         for table in (storage.tasks, storage.contents, storage.counters):
             table.grant_read_write_data(functions.handle_result)
         storage.articles.grant_read(functions.handle_result)

@@ -211,7 +211,8 @@ class JobRepository:
                     "SET task_id = :t, #st = :running, creator = :c, started_at = if_not_exists(started_at, :now), "
                     "heartbeat_at = :now, progress = :zero, stage = :stage, expires_at = :exp"
                 ),
-                ConditionExpression="attribute_not_exists(#st) OR NOT #st IN (:ok, :failed)",
+                # New, or queued again after its runner died; anything else is a duplicate delivery.
+                ConditionExpression="attribute_not_exists(#st) OR #st = :queued",
                 ExpressionAttributeNames={"#st": "status"},
                 ExpressionAttributeValues={
                     ":t": task_id,
@@ -221,10 +222,45 @@ class JobRepository:
                     ":zero": 0,
                     ":stage": "starting",
                     ":exp": int((now + timedelta(days=30)).timestamp()),
-                    ":ok": JobState.SUCCEEDED.value,
-                    ":failed": JobState.FAILED.value,
+                    ":queued": JobState.QUEUED.value,
                 },
             )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
+    def touch(self, job_id: str, now: datetime) -> None:
+        """The per-job heartbeat: a running job whose heartbeat is 3 periods old has a dead runner."""
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key={"job_id": job_id},
+                UpdateExpression="SET heartbeat_at = :now",
+                ConditionExpression="#st = :running",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":now": iso(now), ":running": JobState.RUNNING.value},
+            )
+        except ClientError as error:
+            if not _cancelled_by_condition(error):
+                raise
+
+    def requeue_dead(self, job_id: str, stale_before: datetime, max_recoveries: int, now: datetime) -> bool:
+        """Mark a job whose runner died as queued again (at most max_recoveries times)."""
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key={"job_id": job_id},
+                UpdateExpression="SET #st = :queued, stage = :stage, requeued_at = :now, "
+                "recoveries = if_not_exists(recoveries, :zero) + :one",
+                ConditionExpression="#st = :running AND heartbeat_at < :stale "
+                "AND (attribute_not_exists(recoveries) OR recoveries < :max)",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":queued": JobState.QUEUED.value, ":running": JobState.RUNNING.value,
+                    ":stage": "runner lost; waiting for another runner", ":zero": 0, ":one": 1,
+                    ":now": iso(now), ":stale": iso(stale_before), ":max": max_recoveries,
+                },
+            )  # fmt: skip
         except ClientError as error:
             if _cancelled_by_condition(error):
                 return False
@@ -603,3 +639,8 @@ class SlotLeases:
             )
             items += response.get("Responses", {}).get(self.table, [])
         return sum(1 for i in items if i.get("holder") and float(i.get("expires_at", 0)) >= now.timestamp())
+
+
+@lru_cache(maxsize=1)
+def runner_jobs_queue() -> Queue:
+    return Queue(get_settings().require("RUNNER_JOBS_QUEUE_URL"))

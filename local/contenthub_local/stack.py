@@ -19,7 +19,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
-from contenthub_local import deploy
+from contenthub_local import deploy, dynamodb_atomicity
 from contenthub_local.api_server import ApiServer, load_routes
 from contenthub_local.event_sources import SqsPoller
 from contenthub_local.lambda_adapter import LambdaAdapter
@@ -114,6 +114,7 @@ class LocalStack:
         requests.post(
             f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
         ).raise_for_status()
+        self._undo_atomic = dynamodb_atomicity.install()
         self.adapter = LambdaAdapter(self.workdir / "lambda", self.log_dir, {**os.environ, **self.aws_env()})  # type: ignore[operator]
         self.adapter.install()
 
@@ -232,5 +233,7 @@ class LocalStack:
             self.adapter.uninstall()
         if self.server:
             self.server.stop()
+        if getattr(self, "_undo_atomic", None):
+            self._undo_atomic()
         if self._own_workdir and os.environ.get("CONTENTHUB_KEEP_LOCAL") != "1":
             shutil.rmtree(self.workdir, ignore_errors=True)  # type: ignore[arg-type]

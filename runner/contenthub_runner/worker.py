@@ -100,6 +100,7 @@ class Worker:
             3 * settings.RUNNER_HEARTBEAT_SECONDS,
         )
         self.held: dict[str, int] = {}  # holder id → slot
+        self.running_jobs: set[str] = set()
         self.held_lock = threading.Lock()
         self.stopping = threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=settings.ASYNC_WORKER_COUNT, thread_name_prefix="job")
@@ -116,11 +117,13 @@ class Worker:
             logger.info("job started", extra={"job_id": job.job_id, "task_id": job.task_id})
             with self.active_lock:
                 self.active += 1
+                self.running_jobs.add(job.job_id)
             try:
                 outcome = run_job(job, self.creator, self.jobs, self.articles, self.settings.ASYNC_TASK_TIMEOUT)
             finally:
                 with self.active_lock:
                     self.active -= 1
+                    self.running_jobs.discard(job.job_id)
             logger.info("job ended", extra={"job_id": job.job_id, "outcome": outcome})
             sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         except Exception:
@@ -157,6 +160,10 @@ class Worker:
         while not self.stopping.is_set():
             try:
                 self._renew_leases()
+                with self.active_lock:
+                    running = list(self.running_jobs)
+                for job_id in running:
+                    self.jobs.touch(job_id, utc_now())
                 self.heartbeats.beat(self.runner_id, self.active, self.settings.ASYNC_WORKER_COUNT, utc_now())
                 for name, unit, value in (
                     (MetricName.RUNNER_HEARTBEAT, MetricUnit.Count, 1),

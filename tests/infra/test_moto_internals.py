@@ -1,4 +1,4 @@
-"""The local stack touches three moto internals. If a moto upgrade moves one, this fails loudly
+"""The local stack touches four moto internals. If a moto upgrade moves one, this fails loudly
 with the name of what moved, instead of the local stack failing in a confusing way."""
 
 import inspect
@@ -24,6 +24,15 @@ def test_lambda_invoke_hook_exists_with_the_expected_signature():
 
 def test_sqs_queue_keeps_its_event_source_mappings_where_we_clear_them():
     assert "self.lambda_event_source_mappings" in inspect.getsource(Queue.__init__)
+
+
+def test_dynamodb_writes_can_be_made_atomic():
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from contenthub_local.dynamodb_atomicity import WRITES
+
+    for name in WRITES:
+        assert callable(getattr(DynamoDBBackend, name)), name
 
 
 def test_both_step_functions_backends_exist():

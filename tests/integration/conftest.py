@@ -14,7 +14,7 @@ from moto import mock_aws
 
 from contenthub import dal
 from contenthub.settings import get_settings
-from contenthub_local import deploy
+from contenthub_local import deploy, dynamodb_atomicity
 from contenthub_local.synth import synth
 from infra.constants import STACK_NAME
 
@@ -50,6 +50,7 @@ def reset_caches() -> None:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[dict[str, str]]:
     assembly = synth()
+    undo_atomic = dynamodb_atomicity.install()
     with mock_aws():
         clients = SimpleNamespace(
             ssm=boto3.client("ssm", region_name=REGION),
@@ -69,6 +70,7 @@ def stack() -> Iterator[dict[str, str]]:
             else:
                 os.environ[key] = value
         reset_caches()
+    undo_atomic()
 
 
 @pytest.fixture
@@ -96,3 +98,11 @@ def queue_messages(url: str) -> list[dict[str, Any]]:
         if not new:
             return found
         found += new
+
+
+def drain(url: str) -> None:
+    """Empty a queue (PurgeQueue is allowed once a minute)."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

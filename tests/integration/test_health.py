@@ -8,7 +8,7 @@ import pytest
 from contenthub import dal
 from contenthub.models import utc_now
 from tests.conftest import api_event, load_handler
-from tests.integration.conftest import reset_caches
+from tests.integration.conftest import drain, reset_caches
 
 
 def health(lambda_context):
@@ -48,7 +48,7 @@ def test_degraded_when_a_dlq_holds_messages(stack, health_env, lambda_context):
         assert status == 200 and body["status"] == "degraded"
         assert body["checks"]["runner_jobs_dlq"] == {"status": "warn", "detail": "1 dead-lettered message(s)"}
     finally:
-        sqs.purge_queue(QueueUrl=stack["RunnerJobsDlqUrl"])
+        drain(stack["RunnerJobsDlqUrl"])
 
 
 def test_degraded_when_jobs_wait_and_no_runner_beats(stack, health_env, lambda_context):
@@ -62,4 +62,4 @@ def test_degraded_when_jobs_wait_and_no_runner_beats(stack, health_env, lambda_c
         assert body["checks"]["runner_heartbeat"]["status"] == "ok"
         assert "2/5 slots busy" in body["checks"]["runner_heartbeat"]["detail"]
     finally:
-        sqs.purge_queue(QueueUrl=stack["RunnerJobsQueueUrl"])
+        drain(stack["RunnerJobsQueueUrl"])

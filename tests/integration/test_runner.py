@@ -12,6 +12,7 @@ from contenthub.creators import build_creator
 from contenthub.models import JobRequest, job_id_for, utc_now
 from contenthub.settings import Settings
 from contenthub_runner.worker import result_key, run_job
+from tests.integration.conftest import drain
 
 FAKE = str(Path(__file__).resolve().parents[1] / "creators" / "fake_creator.py")
 
@@ -73,3 +74,58 @@ def test_a_creator_failure_is_recorded_with_its_message(stack, repos, tmp_path, 
     j = job("exit3", "a00000000004")
     assert run_job(j, cli_creator(tmp_path, monkeypatch), jobs, articles) == "failed"
     assert jobs.get(j.job_id)["error"] == "the creator exited with code 3: boom: model unavailable"
+
+
+def test_a_dead_runners_job_is_retried_once_on_another_runner_then_fails(
+    stack, repos, tmp_path, monkeypatch, lambda_context
+):
+    """A runner dies mid-job (its heartbeats stop): poll queues the job again; a second death fails it."""
+    from datetime import timedelta
+
+    from contenthub.logic.poll import poll_task
+    from tests.conftest import api_event, load_handler
+    from tests.integration.conftest import reset_caches
+
+    jobs, articles = repos
+    reset_caches()
+    submitted = load_handler("submit").main(
+        api_event("POST", "/tasks", body={"account_id": 49, "topic": "AI trends", "keywords": ["AI"]}), lambda_context
+    )
+    task_id = __import__("json").loads(submitted["body"])["task_id"]
+    job_id = job_id_for(task_id, 1)
+    settings = Settings(RUNNER_HEARTBEAT_SECONDS=1)
+    tasks = dal.TaskRepository(stack["TasksTable"], stack["CountersTable"])
+    queue = dal.Queue(stack["RunnerJobsQueueUrl"])
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    drain(stack["RunnerJobsQueueUrl"])
+
+    long_ago = utc_now() - timedelta(seconds=10)
+    jobs.start(job_id, task_id, "cli", long_ago)  # the first runner took it, then died
+    outcome = poll_task(task_id, 1, utc_now(), settings, tasks, jobs, runner_jobs=queue)
+    assert outcome.status == "running" and "runner lost" in outcome.stage
+    assert jobs.get(job_id)["status"] == "queued" and jobs.get(job_id)["recoveries"] == 1
+    [message] = sqs.receive_message(QueueUrl=stack["RunnerJobsQueueUrl"], MaxNumberOfMessages=10)["Messages"]
+    requeued = JobRequest.model_validate_json(message["Body"])
+    assert requeued.job_id == job_id and requeued.topic == "AI trends"
+
+    # Another runner picks it up, and dies too.
+    assert jobs.start(job_id, task_id, "cli", long_ago) is True
+    jobs.progress(job_id, 10, "drafting", long_ago)
+    outcome = poll_task(task_id, 1, utc_now(), settings, tasks, jobs, runner_jobs=queue)
+    assert outcome.status == "failed" and "dead runner" in outcome.error
+
+    # A late duplicate delivery of the job never runs it twice.
+    assert run_job(requeued, cli_creator(tmp_path, monkeypatch), jobs, articles) == "duplicate"
+
+
+def test_a_live_runners_heartbeat_keeps_its_job(stack, repos):
+    from contenthub.logic.poll import poll_task
+
+    jobs, _ = repos
+    task_id = "task-b00000000001"
+    jobs.start(job_id_for(task_id, 1), task_id, "cli", utc_now())
+    jobs.touch(job_id_for(task_id, 1), utc_now())
+    tasks = dal.TaskRepository(stack["TasksTable"], stack["CountersTable"])
+    outcome = poll_task(task_id, 1, utc_now(), Settings(RUNNER_HEARTBEAT_SECONDS=1), tasks, jobs,
+                        runner_jobs=dal.Queue(stack["RunnerJobsQueueUrl"]))  # fmt: skip
+    assert outcome.status == "running" and jobs.get(job_id_for(task_id, 1))["status"] == "running"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from contenthub import dal
-from contenthub.models import JobState, PollOutcome, TaskStatus, job_id_for, utc_now
+from contenthub.models import JobRequest, JobState, PollOutcome, TaskStatus, job_id_for, utc_now
+from contenthub.observability import logger
 from contenthub.settings import Settings
+
+MAX_RECOVERIES = 1  # a dead runner's job is retried once on another slot, then fails
 
 
 def poll_task(
@@ -17,10 +20,16 @@ def poll_task(
     tasks: dal.TaskRepository,
     jobs: dal.JobRepository,
     now: datetime | None = None,
+    runner_jobs: dal.Queue | None = None,
 ) -> PollOutcome:
     now = now or utc_now()
     job = jobs.get(job_id_for(task_id, attempt))
     state = job.get("status") if job else None
+    if job and state == JobState.RUNNING and runner_jobs is not None:
+        dead = _recover_dead_runner(job, task_id, attempt, settings, tasks, jobs, runner_jobs, now)
+        if dead is not None:
+            return dead
+        job = jobs.get(job_id_for(task_id, attempt)) or job
     if state == JobState.SUCCEEDED:
         return PollOutcome(status=TaskStatus.SUCCEEDED, progress=100, stage="done", result_key=job["result_key"])  # type: ignore[index]
     if state == JobState.FAILED:
@@ -38,3 +47,36 @@ def poll_task(
     stage = str(job.get("stage") or "generating") if job else "waiting for a runner"
     tasks.update_progress(task_id, progress, stage, now)
     return PollOutcome(status=TaskStatus.RUNNING, progress=progress, stage=stage)
+
+
+def _recover_dead_runner(
+    job: dict[str, object],
+    task_id: str,
+    attempt: int,
+    settings: Settings,
+    tasks: dal.TaskRepository,
+    jobs: dal.JobRepository,
+    runner_jobs: dal.Queue,
+    now: datetime,
+) -> PollOutcome | None:
+    """A running job whose heartbeat is older than 3 periods has lost its runner: queue it again
+    once (another runner takes it on a free slot), then give up with that reason."""
+    stale_before = now - timedelta(seconds=3 * settings.RUNNER_HEARTBEAT_SECONDS)
+    heartbeat = job.get("heartbeat_at")
+    if not isinstance(heartbeat, str) or datetime.fromisoformat(heartbeat) >= stale_before:
+        return None
+    job_id = job_id_for(task_id, attempt)
+    if jobs.requeue_dead(job_id, stale_before, MAX_RECOVERIES, now):
+        task = tasks.get(task_id) or {}
+        request = JobRequest(job_id=job_id, task_id=task_id, attempt=attempt, account_id=int(task.get("account_id", 0)),
+                             topic=str(task.get("topic", "")), keywords=list(task.get("keywords") or []))  # fmt: skip
+        runner_jobs.send(request.model_dump(mode="json"))
+        logger.warning("runner lost; job queued again", extra={"job_id": job_id})
+        return PollOutcome(status=TaskStatus.RUNNING, progress=0, stage="runner lost; waiting for another runner")
+    if int(str(job.get("recoveries") or 0)) >= MAX_RECOVERIES:
+        return PollOutcome(
+            status=TaskStatus.FAILED,
+            stage="failed",
+            error="the runner stopped sending heartbeats (dead runner) after the job had already been retried once",
+        )
+    return None
