@@ -245,6 +245,25 @@ class JobRepository:
             if not _cancelled_by_condition(error):
                 raise
 
+    def hand_back(self, job_id: str, now: datetime) -> bool:
+        """A stopping runner gives a running job back: queued again for another runner."""
+        try:
+            aws.dynamodb_table(self.table).update_item(
+                Key={"job_id": job_id},
+                UpdateExpression="SET #st = :queued, stage = :stage, handed_back_at = :now",
+                ConditionExpression="#st = :running",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":queued": JobState.QUEUED.value, ":running": JobState.RUNNING.value,
+                    ":stage": "handed back by a stopping runner", ":now": iso(now),
+                },
+            )  # fmt: skip
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
     def requeue_dead(self, job_id: str, stale_before: datetime, max_recoveries: int, now: datetime) -> bool:
         """Mark a job whose runner died as queued again (at most max_recoveries times)."""
         try:

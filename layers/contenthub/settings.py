@@ -78,6 +78,8 @@ class Settings(BaseSettings):
 
     # A runner writes a heartbeat this often; three missed periods count as a dead runner.
     RUNNER_HEARTBEAT_SECONDS: int = Field(10, ge=1)
+    # On SIGTERM (ECS scale-in) a runner lets running jobs finish this long, then hands the rest back.
+    RUNNER_SHUTDOWN_GRACE_SECONDS: float = Field(25.0, ge=0)
 
     # Items of finished tasks expire after this many days (DynamoDB TTL).
     TASK_RETENTION_DAYS: int = Field(90, ge=1)

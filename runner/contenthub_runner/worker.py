@@ -32,8 +32,18 @@ class CancelWatch:
     functions/poll on a timeout) or the job has run past ASYNC_TASK_TIMEOUT. Reads the row at most
     once a second."""
 
-    def __init__(self, job_id: str, jobs: dal.JobRepository, timeout: float, period: float = 1.0):
+    SHUTDOWN = "runner shutting down"
+
+    def __init__(
+        self,
+        job_id: str,
+        jobs: dal.JobRepository,
+        timeout: float,
+        period: float = 1.0,
+        hand_back: threading.Event | None = None,
+    ):
         self.job_id, self.jobs, self.period = job_id, jobs, period
+        self.hand_back = hand_back or threading.Event()
         self.deadline = time.monotonic() + timeout
         self.reason: str | None = None
         self._next_read = 0.0
@@ -42,7 +52,9 @@ class CancelWatch:
         if self.reason:
             return True
         now = time.monotonic()
-        if now > self.deadline:
+        if self.hand_back.is_set():
+            self.reason = self.SHUTDOWN
+        elif now > self.deadline:
             self.reason = "timed out (ASYNC_TASK_TIMEOUT)"
         elif now >= self._next_read:
             self._next_read = now + self.period
@@ -51,10 +63,15 @@ class CancelWatch:
 
 
 def run_job(
-    job: JobRequest, creator: Creator, jobs: dal.JobRepository, articles: dal.ArticleStore, timeout: float = 1800
+    job: JobRequest,
+    creator: Creator,
+    jobs: dal.JobRepository,
+    articles: dal.ArticleStore,
+    timeout: float = 1800,
+    hand_back: threading.Event | None = None,
 ) -> str:
     """Run one job to its end and record the outcome on the job's status row.
-    Returns "succeeded", "failed", "cancelled" or "duplicate"."""
+    Returns "succeeded", "failed", "cancelled", "handed_back" or "duplicate"."""
     if not jobs.start(job.job_id, job.task_id, creator.kind, utc_now()):
         logger.info("job already finished; duplicate delivery ignored", extra={"job_id": job.job_id})
         return "duplicate"
@@ -62,10 +79,13 @@ def run_job(
     def progress(percent: int, stage: str) -> None:
         jobs.progress(job.job_id, percent, stage, utc_now())
 
-    cancelled = CancelWatch(job.job_id, jobs, timeout)
+    cancelled = CancelWatch(job.job_id, jobs, timeout, hand_back=hand_back)
     try:
         article = creator.generate(job, progress, cancelled=cancelled)
     except CreatorError as error:
+        if cancelled.reason == CancelWatch.SHUTDOWN:
+            jobs.hand_back(job.job_id, utc_now())
+            return "handed_back"
         if cancelled.reason:
             jobs.fail(job.job_id, f"cancelled: {cancelled.reason}", utc_now())
             return "cancelled"
@@ -101,6 +121,7 @@ class Worker:
         )
         self.held: dict[str, int] = {}  # holder id → slot
         self.running_jobs: set[str] = set()
+        self.handing_back = threading.Event()
         self.held_lock = threading.Lock()
         self.stopping = threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=settings.ASYNC_WORKER_COUNT, thread_name_prefix="job")
@@ -119,13 +140,20 @@ class Worker:
                 self.active += 1
                 self.running_jobs.add(job.job_id)
             try:
-                outcome = run_job(job, self.creator, self.jobs, self.articles, self.settings.ASYNC_TASK_TIMEOUT)
+                outcome = run_job(
+                    job, self.creator, self.jobs, self.articles, self.settings.ASYNC_TASK_TIMEOUT, self.handing_back
+                )
             finally:
                 with self.active_lock:
                     self.active -= 1
                     self.running_jobs.discard(job.job_id)
             logger.info("job ended", extra={"job_id": job.job_id, "outcome": outcome})
-            sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            if outcome == "handed_back":  # visible again at once, for another runner
+                sqs.change_message_visibility(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
+            else:
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         except Exception:
             logger.exception("job handling failed; the message becomes visible again")
         finally:
@@ -181,7 +209,8 @@ class Worker:
         sqs = aws.client("sqs")
         logger.info("runner started", extra={"slots": self.settings.ASYNC_WORKER_COUNT, "creator": self.creator.kind})
         while not self.stopping.is_set():
-            self.slots.acquire()
+            if not self.slots.acquire(timeout=0.5):
+                continue  # every local slot busy; look at `stopping` again
             if self.stopping.is_set():
                 self.slots.release()
                 break
@@ -208,8 +237,24 @@ class Worker:
                 self.slots.release()
                 continue
             self.pool.submit(self._handle, messages[0], holder)
-        self.pool.shutdown(wait=True)
+        self._drain()
         logger.info("runner stopped")
+
+    def _drain(self) -> None:
+        """Graceful shutdown: running jobs get RUNNER_SHUTDOWN_GRACE_SECONDS to finish; the rest
+        are stopped and handed back (job queued again, message visible again) — none is lost."""
+        deadline = time.monotonic() + self.settings.RUNNER_SHUTDOWN_GRACE_SECONDS
+        while time.monotonic() < deadline:
+            with self.active_lock:
+                if not self.running_jobs:
+                    break
+            time.sleep(0.1)
+        with self.active_lock:
+            unfinished = len(self.running_jobs)
+        if unfinished:
+            logger.warning("handing back unfinished jobs", extra={"jobs": unfinished})
+            self.handing_back.set()
+        self.pool.shutdown(wait=True)
 
     def stop(self, *_: Any) -> None:
         self.stopping.set()

@@ -81,3 +81,39 @@ def test_a_dead_holders_slot_expires_and_is_taken_again(stack):
     assert leases.renew(0, "crashed-runner:job", utc_now()) is False  # its lease is gone
     name_space.release(0, "live-runner:job")
     assert name_space.in_use(utc_now()) == 0
+
+
+def test_sigterm_hands_back_a_job_that_outlives_the_grace_period(stack, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from tests.integration.conftest import drain
+
+    fake = str(Path(__file__).resolve().parents[1] / "creators" / "fake_creator.py")
+    monkeypatch.setenv("FAKE_CREATOR_STATE", str(tmp_path))
+    drain(stack["RunnerJobsQueueUrl"])
+    settings = Settings(
+        ASYNC_MAX_CONCURRENT_TASKS=5, ASYNC_WORKER_COUNT=2, RUNNER_HEARTBEAT_SECONDS=1, RUNNER_SHUTDOWN_GRACE_SECONDS=1,
+        CREATOR_KIND="cli", CREATOR_CLI_PATH=fake, CREATOR_MODE="sync", CREATOR_KILL_GRACE_SECONDS=0.5,
+        COUNTERS_TABLE=stack["CountersTable"], JOBS_TABLE=stack["JobsTable"], ARTICLES_BUCKET=stack["ArticlesBucket"],
+        RUNNER_JOBS_QUEUE_URL=stack["RunnerJobsQueueUrl"],
+    )  # fmt: skip
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    jobs = dal.JobRepository(stack["JobsTable"])
+    long_job = JobRequest(job_id=job_id_for("task-5d0000000001", 1), task_id="task-5d0000000001", attempt=1,
+                          account_id=49, topic="hang")  # fmt: skip
+    sqs.send_message(QueueUrl=stack["RunnerJobsQueueUrl"], MessageBody=long_job.model_dump_json())
+    worker = Worker(settings)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while (jobs.get(long_job.job_id) or {}).get("status") != "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker.stop()  # what the SIGTERM handler does
+    thread.join(timeout=15)
+    assert not thread.is_alive()
+    row = jobs.get(long_job.job_id)
+    assert row["status"] == "queued" and row["stage"] == "handed back by a stopping runner"
+    [message] = sqs.receive_message(QueueUrl=stack["RunnerJobsQueueUrl"], WaitTimeSeconds=1)["Messages"]
+    assert JobRequest.model_validate_json(message["Body"]).job_id == long_job.job_id  # nothing lost
+    sqs.delete_message(QueueUrl=stack["RunnerJobsQueueUrl"], ReceiptHandle=message["ReceiptHandle"])
+    assert dal.SlotLeases(stack["CountersTable"], 5, 3).in_use(utc_now()) == 0
