@@ -48,3 +48,7 @@ CONTEXT_INTAKE_VISIBILITY = "intake_visibility_timeout"  # seconds, default 60
 CONTEXT_MAX_RECEIVE = "max_receive_count"  # deliveries before a message goes to its DLQ, default 5
 CONTEXT_ALARM_FAILURE_RATE = "ALARM_FAILURE_RATE_PERCENT"  # % of finished tasks failed/timed out in 5 min, default 20
 CONTEXT_ALARM_OLDEST_PENDING = "ALARM_OLDEST_PENDING_SECONDS"  # age of the oldest queued message, default 900
+CONTEXT_COMPLETION_MODE = "COMPLETION_MODE"  # poll (default) or callback (.waitForTaskToken)
+# callback mode: seconds without a runner heartbeat before the task fails; covers the queue wait
+# behind the global cap too (nothing heartbeats a job still in the queue), default 600
+CONTEXT_CALLBACK_HEARTBEAT = "CALLBACK_HEARTBEAT_SECONDS"

@@ -8,6 +8,8 @@ from constructs import Construct
 from infra.constants import (
     CONTEXT_ALARM_FAILURE_RATE,
     CONTEXT_ALARM_OLDEST_PENDING,
+    CONTEXT_CALLBACK_HEARTBEAT,
+    CONTEXT_COMPLETION_MODE,
     CONTEXT_INTAKE_VISIBILITY,
     CONTEXT_MAX_RECEIVE,
     SETTING_DEFAULTS,
@@ -70,6 +72,9 @@ class ContentHubStack(Stack):
             poll_fn=functions.poll,
             result_fn=functions.handle_result,
             timeout_seconds=timeout,
+            completion_mode=str(self.node.try_get_context(CONTEXT_COMPLETION_MODE) or "poll"),
+            # Step Functions requires HeartbeatSeconds < TimeoutSeconds.
+            heartbeat_seconds=min(int(self.node.try_get_context(CONTEXT_CALLBACK_HEARTBEAT) or 600), timeout - 1),
         )
         for fn in (functions.dispatch, functions.metrics):
             fn.add_environment("STATE_MACHINE_ARN", orchestration.state_machine.state_machine_arn)
@@ -89,6 +94,7 @@ class ContentHubStack(Stack):
         for table in (storage.tasks, storage.contents, storage.counters):
             table.grant_read_write_data(functions.handle_result)
         storage.articles.grant_read(functions.handle_result)
+        storage.jobs.grant_read_data(functions.handle_result)  # the runner's error, when a callback lost it
         storage.counters.grant_read_data(functions.metrics)
         # GET /health: describe each table, queue depths, the state machine's status.
         tables = [storage.tasks, storage.contents, storage.jobs, storage.counters, webhooks.deliveries]

@@ -16,7 +16,7 @@ from contenthub import dal
 from contenthub.logic import publishing
 from contenthub.logic.results import mark_failed, store_result
 from contenthub.logic.webhooks import notify
-from contenthub.models import TaskStatus
+from contenthub.models import TaskStatus, job_id_for
 from contenthub.observability import MetricName, logger, metrics, tracer
 from contenthub.settings import get_settings
 
@@ -81,7 +81,14 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             publish(result["content_id"])
         return result
     if action == "fail":
-        result = mark_failed(state["task_id"], state.get("poll"), state.get("error"), dal.tasks())
+        job_id = job_id_for(state["task_id"], int(state.get("attempt", 1)))
+        result = mark_failed(
+            state["task_id"],
+            state.get("poll"),
+            state.get("error"),
+            dal.tasks(),
+            job_error=lambda: (dal.jobs().get(job_id) or {}).get("error"),
+        )
         if result["changed"]:
             name = {"failed": MetricName.FAILED, "timed_out": MetricName.TIMED_OUT, "cancelled": MetricName.CANCELLED}[
                 result["status"]

@@ -1,8 +1,12 @@
-"""The Standard state machine that runs one attempt of one task (poll mode):
+"""The Standard state machine that runs one attempt of one task.
 
+poll mode (default):
 MarkRunning ─► DispatchJob ─► WaitFirst ─► Poll ─► Choice ─running─► WaitPoll ─► Poll
                                                     ├─succeeded─► HandleResult ─► Succeed
                                                     └─otherwise─► MarkFailed ─► Fail
+callback mode (CDK context COMPLETION_MODE=callback):
+MarkRunning ─► DispatchJob (.waitForTaskToken, HeartbeatSeconds, TimeoutSeconds) ─► HandleResult ─► Succeed
+  the runner sends SendTaskHeartbeat while it works and SendTaskSuccess/SendTaskFailure at the end.
 Every task state catches into MarkFailed; Lambda states retry transient errors with backoff.
 Wait times come from the execution input (set by the dispatcher from settings), so they can
 change per task without a redeploy.
@@ -36,6 +40,8 @@ class Orchestration(Construct):
         poll_fn: lambda_.IFunction,
         result_fn: lambda_.IFunction,
         timeout_seconds: int,
+        completion_mode: str = "poll",
+        heartbeat_seconds: int = 600,
     ) -> None:
         super().__init__(scope, construct_id)
         whole_state = sfn.TaskInput.from_object({"action": "fail", "input": sfn.JsonPath.entire_payload})
@@ -81,45 +87,62 @@ class Orchestration(Construct):
         )
         mark_running.add_catch(mark_failed, result_path="$.error")
 
-        dispatch_job = tasks.SqsSendMessage(
-            self,
-            "DispatchJob",
-            queue=runner_jobs,
-            message_body=sfn.TaskInput.from_json_path_at("$.job"),
-            result_path=sfn.JsonPath.DISCARD,
-        )
+        if completion_mode == "callback":
+            dispatch_job = tasks.SqsSendMessage(
+                self,
+                "DispatchJob",
+                queue=runner_jobs,
+                integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+                message_body=sfn.TaskInput.from_object(
+                    {"job": sfn.JsonPath.object_at("$.job"), "task_token": sfn.JsonPath.task_token}
+                ),
+                heartbeat_timeout=sfn.Timeout.duration(Duration.seconds(heartbeat_seconds)),
+                task_timeout=sfn.Timeout.duration(Duration.seconds(timeout_seconds)),
+                result_path="$.poll",  # the runner's SendTaskSuccess output: {"status", "result_key", ...}
+            )
+        elif completion_mode == "poll":
+            dispatch_job = tasks.SqsSendMessage(
+                self,
+                "DispatchJob",
+                queue=runner_jobs,
+                message_body=sfn.TaskInput.from_json_path_at("$.job"),
+                result_path=sfn.JsonPath.DISCARD,
+            )
+        else:
+            raise ValueError(f"COMPLETION_MODE must be poll or callback, not {completion_mode!r}")
         dispatch_job.add_catch(mark_failed, result_path="$.error")
 
-        poll = lambda_step(
-            "Poll",
-            poll_fn,
-            sfn.TaskInput.from_object(
-                {
-                    "task_id": sfn.JsonPath.string_at("$.task_id"),
-                    "attempt": sfn.JsonPath.number_at("$.attempt"),
-                    "started_at": sfn.JsonPath.string_at("$$.Execution.StartTime"),
-                }
-            ),
-            "$.poll",
-        )
         handle_result = lambda_step(
             "HandleResult",
             result_fn,
             sfn.TaskInput.from_object({"action": "store", "input": sfn.JsonPath.entire_payload}),
             "$.result",
         )
-        wait_first = sfn.Wait(self, "WaitFirst", time=sfn.WaitTime.seconds_path("$.timing.first_wait"))
-        wait_poll = sfn.Wait(self, "WaitPoll", time=sfn.WaitTime.seconds_path("$.timing.poll_interval"))
-        decide = (
-            sfn.Choice(self, "Outcome")
-            .when(sfn.Condition.string_equals("$.poll.status", "running"), wait_poll.next(poll))
-            .when(
-                sfn.Condition.string_equals("$.poll.status", "succeeded"),
-                handle_result.next(sfn.Succeed(self, "Stored")),
+        stored = handle_result.next(sfn.Succeed(self, "Stored"))
+        if completion_mode == "callback":
+            definition = mark_running.next(dispatch_job).next(stored)
+        else:
+            poll = lambda_step(
+                "Poll",
+                poll_fn,
+                sfn.TaskInput.from_object(
+                    {
+                        "task_id": sfn.JsonPath.string_at("$.task_id"),
+                        "attempt": sfn.JsonPath.number_at("$.attempt"),
+                        "started_at": sfn.JsonPath.string_at("$$.Execution.StartTime"),
+                    }
+                ),
+                "$.poll",
             )
-            .otherwise(mark_failed)
-        )
-        definition = mark_running.next(dispatch_job).next(wait_first).next(poll).next(decide)
+            wait_first = sfn.Wait(self, "WaitFirst", time=sfn.WaitTime.seconds_path("$.timing.first_wait"))
+            wait_poll = sfn.Wait(self, "WaitPoll", time=sfn.WaitTime.seconds_path("$.timing.poll_interval"))
+            decide = (
+                sfn.Choice(self, "Outcome")
+                .when(sfn.Condition.string_equals("$.poll.status", "running"), wait_poll.next(poll))
+                .when(sfn.Condition.string_equals("$.poll.status", "succeeded"), stored)
+                .otherwise(mark_failed)
+            )
+            definition = mark_running.next(dispatch_job).next(wait_first).next(poll).next(decide)
 
         self.log_group = logs.LogGroup(
             self, "Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY

@@ -130,6 +130,18 @@ class JobRequest(BaseModel):
     language: str | None = None
     tone: str | None = None
     length: int | None = None
+    # Callback mode: the Step Functions task token to report to (SendTaskSuccess/Failure/Heartbeat).
+    task_token: str | None = None
+
+    @classmethod
+    def from_message(cls, body: str) -> JobRequest:
+        """Poll mode sends the job itself; callback mode sends {"job": …, "task_token": …}."""
+        import json
+
+        data = json.loads(body)
+        if isinstance(data, dict) and isinstance(data.get("job"), dict):
+            data = {**data["job"], "task_token": data.get("task_token")}
+        return cls.model_validate(data)
 
 
 class JobState(StrEnum):

@@ -190,6 +190,7 @@ class LocalStack:
             **settings,
             "JOBS_TABLE": self.outputs["JobsTable"],
             "COUNTERS_TABLE": self.outputs["CountersTable"],
+            "TASKS_TABLE": self.outputs["TasksTable"],
             "ARTICLES_BUCKET": self.outputs["ArticlesBucket"],
             "RUNNER_JOBS_QUEUE_URL": self.outputs["RunnerJobsQueueUrl"],
             "POWERTOOLS_SERVICE_NAME": "contenthub-runner",

@@ -16,6 +16,7 @@ LOCAL_CONTEXT: dict[str, str] = {
     "ASYNC_FIRST_WAIT": "1",
     "ASYNC_TASK_TIMEOUT": "300",
     "RUNNER_HEARTBEAT_SECONDS": "2",
+    "CALLBACK_HEARTBEAT_SECONDS": "30",
     "intake_visibility_timeout": "5",
     "max_receive_count": "3",
 }

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from contenthub import aws, dal
@@ -62,6 +63,28 @@ class CancelWatch:
         return self.reason is not None
 
 
+def report(job: JobRequest, outcome: str, detail: str) -> None:
+    """Callback mode: tell the waiting state machine how the job ended. A token that is no longer
+    waiting (the task timed out, or this is a repeat) is not an error for the runner."""
+    if not job.task_token or outcome in ("duplicate", "handed_back"):
+        return
+    sfn = aws.client("stepfunctions")
+    try:
+        if outcome == "succeeded":
+            output = {"status": "succeeded", "progress": 100, "stage": "done", "result_key": detail}
+            sfn.send_task_success(taskToken=job.task_token, output=json.dumps(output))
+        else:
+            error = {"failed": "CreatorError", "cancelled": "JobCancelled"}.get(outcome, "CreatorError")
+            if outcome == "cancelled" and "timed out" in detail:
+                error = "JobTimedOut"
+            sfn.send_task_failure(taskToken=job.task_token, error=error, cause=detail[:32_000])
+    except ClientError as failure:
+        code = failure.response["Error"]["Code"]
+        if code not in ("TaskTimedOut", "TaskDoesNotExist", "InvalidToken"):
+            raise
+        logger.info("task token no longer waiting", extra={"job_id": job.job_id, "code": code})
+
+
 def run_job(
     job: JobRequest,
     creator: Creator,
@@ -69,15 +92,33 @@ def run_job(
     articles: dal.ArticleStore,
     timeout: float = 1800,
     hand_back: threading.Event | None = None,
+    tasks: dal.TaskRepository | None = None,
 ) -> str:
-    """Run one job to its end and record the outcome on the job's status row.
-    Returns "succeeded", "failed", "cancelled", "handed_back" or "duplicate"."""
+    """Run one job to its end, record the outcome on the job's status row and, in callback mode,
+    report it to the state machine. Returns "succeeded", "failed", "cancelled", "handed_back" or
+    "duplicate"."""
+    outcome, detail = _run(job, creator, jobs, articles, timeout, hand_back, tasks)
+    report(job, outcome, detail)
+    return outcome
+
+
+def _run(
+    job: JobRequest,
+    creator: Creator,
+    jobs: dal.JobRepository,
+    articles: dal.ArticleStore,
+    timeout: float,
+    hand_back: threading.Event | None,
+    tasks: dal.TaskRepository | None,
+) -> tuple[str, str]:
     if not jobs.start(job.job_id, job.task_id, creator.kind, utc_now()):
         logger.info("job already finished; duplicate delivery ignored", extra={"job_id": job.job_id})
-        return "duplicate"
+        return "duplicate", ""
 
     def progress(percent: int, stage: str) -> None:
         jobs.progress(job.job_id, percent, stage, utc_now())
+        if job.task_token and tasks is not None:  # callback mode: no poll copies it to the task
+            tasks.update_progress(job.task_id, percent, stage, utc_now())
 
     cancelled = CancelWatch(job.job_id, jobs, timeout, hand_back=hand_back)
     try:
@@ -85,20 +126,21 @@ def run_job(
     except CreatorError as error:
         if cancelled.reason == CancelWatch.SHUTDOWN:
             jobs.hand_back(job.job_id, utc_now())
-            return "handed_back"
+            return "handed_back", ""
         if cancelled.reason:
             jobs.fail(job.job_id, f"cancelled: {cancelled.reason}", utc_now())
-            return "cancelled"
+            return "cancelled", f"cancelled: {cancelled.reason}"
         jobs.fail(job.job_id, error.message, utc_now())
-        return "failed"
+        return "failed", error.message
     except Exception as error:  # a creator bug must still end the job with a reason
         logger.exception("creator crashed", extra={"job_id": job.job_id})
-        jobs.fail(job.job_id, f"creator crashed: {type(error).__name__}: {error}", utc_now())
-        return "failed"
+        message = f"creator crashed: {type(error).__name__}: {error}"
+        jobs.fail(job.job_id, message, utc_now())
+        return "failed", message
     key = result_key(job)
     articles.put(key, article)
     jobs.succeed(job.job_id, key, utc_now())
-    return "succeeded"
+    return "succeeded", key
 
 
 class Worker:
@@ -120,7 +162,12 @@ class Worker:
             3 * settings.RUNNER_HEARTBEAT_SECONDS,
         )
         self.held: dict[str, int] = {}  # holder id → slot
-        self.running_jobs: set[str] = set()
+        self.running_jobs: dict[str, str | None] = {}  # job id → task token (callback mode)
+        self.tasks = (
+            dal.TaskRepository(settings.TASKS_TABLE, settings.require("COUNTERS_TABLE"))
+            if settings.TASKS_TABLE
+            else None
+        )
         self.handing_back = threading.Event()
         self.held_lock = threading.Lock()
         self.stopping = threading.Event()
@@ -130,7 +177,7 @@ class Worker:
         sqs = aws.client("sqs")
         try:
             try:
-                job = JobRequest.model_validate(json.loads(message["Body"]))
+                job = JobRequest.from_message(message["Body"])
             except (ValueError, ValidationError) as error:
                 # A malformed job can never run; leave it for the queue's redrive to the DLQ.
                 logger.error("malformed runner job", extra={"error": str(error), "body": message["Body"][:500]})
@@ -138,15 +185,16 @@ class Worker:
             logger.info("job started", extra={"job_id": job.job_id, "task_id": job.task_id})
             with self.active_lock:
                 self.active += 1
-                self.running_jobs.add(job.job_id)
+                self.running_jobs[job.job_id] = job.task_token
             try:
                 outcome = run_job(
-                    job, self.creator, self.jobs, self.articles, self.settings.ASYNC_TASK_TIMEOUT, self.handing_back
-                )
+                    job, self.creator, self.jobs, self.articles, self.settings.ASYNC_TASK_TIMEOUT, self.handing_back,
+                    self.tasks,
+                )  # fmt: skip
             finally:
                 with self.active_lock:
                     self.active -= 1
-                    self.running_jobs.discard(job.job_id)
+                    self.running_jobs.pop(job.job_id, None)
             logger.info("job ended", extra={"job_id": job.job_id, "outcome": outcome})
             if outcome == "handed_back":  # visible again at once, for another runner
                 sqs.change_message_visibility(
@@ -159,6 +207,13 @@ class Worker:
         finally:
             self._release(holder)
             self.slots.release()
+
+    @staticmethod
+    def _send_heartbeat(token: str) -> None:
+        try:
+            aws.client("stepfunctions").send_task_heartbeat(taskToken=token)
+        except ClientError as error:
+            logger.info("heartbeat not accepted", extra={"code": error.response["Error"]["Code"]})
 
     def _take_lease(self) -> str | None:
         holder = f"{self.runner_id}:{uuid.uuid4().hex[:8]}"
@@ -189,9 +244,11 @@ class Worker:
             try:
                 self._renew_leases()
                 with self.active_lock:
-                    running = list(self.running_jobs)
-                for job_id in running:
+                    running = list(self.running_jobs.items())
+                for job_id, token in running:
                     self.jobs.touch(job_id, utc_now())
+                    if token:  # callback mode: the state machine's HeartbeatSeconds
+                        self._send_heartbeat(token)
                 self.heartbeats.beat(self.runner_id, self.active, self.settings.ASYNC_WORKER_COUNT, utc_now())
                 for name, unit, value in (
                     (MetricName.RUNNER_HEARTBEAT, MetricUnit.Count, 1),

@@ -30,6 +30,7 @@ class RunningStack:
     endpoint: str
     outputs: dict[str, str]
     log_dir: Path
+    mode: str = "poll"
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1")
@@ -124,9 +125,8 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[RunningStack]:
-    workdir = tmp_path_factory.mktemp("local-stack")
+def start_stack(workdir: Path, context: list[str]) -> Iterator[RunningStack]:
+    """Start `python -m contenthub_local` with the given `-c KEY=VALUE` context; stop it after."""
     outputs_file = workdir / "outputs.json"
     log_path = workdir / "local-stack.log"
     env = {
@@ -135,13 +135,11 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) ->
         "OFFLINE_CREATOR_DURATION": "0.4",
         "PYTHONUNBUFFERED": "1",
     }
+    args = [sys.executable, "-m", "contenthub_local", "--port", "0", "--outputs-file", str(outputs_file)]
+    for item in context:
+        args += ["-c", item]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "contenthub_local", "--port", "0", "--outputs-file", str(outputs_file),
-             "-c", "WEBHOOK_ENABLED=true", "-c", f"WEBHOOK_URL={receiver.url}", "-c", "WEBHOOK_TIMEOUT=2",
-             "-c", "WEBHOOK_RETRY_SCHEDULE=1,1", "-c", "WEBHOOK_ALLOW_PRIVATE_TARGETS=true"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 300
         while not outputs_file.exists():
             if process.poll() is not None or time.monotonic() > deadline:
@@ -158,3 +156,27 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) ->
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[RunningStack]:
+    """Poll mode (the default), with webhooks to the test receiver."""
+    yield from start_stack(
+        tmp_path_factory.mktemp("local-stack"),
+        [f"WEBHOOK_URL={receiver.url}", "WEBHOOK_ENABLED=true", "WEBHOOK_TIMEOUT=2", "WEBHOOK_RETRY_SCHEDULE=1,1",
+         "WEBHOOK_ALLOW_PRIVATE_TARGETS=true"],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def callback_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """Callback mode: DispatchJob waits for the runner's task token."""
+    yield from start_stack(tmp_path_factory.mktemp("callback-stack"), ["COMPLETION_MODE=callback"])
+
+
+@pytest.fixture(params=["poll", "callback"])
+def any_stack(request: pytest.FixtureRequest) -> RunningStack:
+    """Both completion modes pass the same tests."""
+    stack: RunningStack = request.getfixturevalue("local_stack" if request.param == "poll" else "callback_stack")
+    stack.mode = request.param
+    return stack

@@ -252,3 +252,19 @@ def test_dashboard_shows_tasks_queues_dlqs_state_machine_lambdas_webhooks_and_ru
                    "ApproximateNumberOfMessagesVisible", "ExecutionsFailed", "Errors", "Throttles",
                    "WebhooksDelivered", "WebhooksFailed", "RunnerSlotsInUse", "Dead-letter queues"):  # fmt: skip
         assert needle in body, needle
+
+
+def test_callback_mode_waits_for_the_runners_task_token(tmp_path):
+    from aws_cdk.assertions import Template
+
+    from infra.app import build_app
+
+    app = build_app(context={"COMPLETION_MODE": "callback", "CALLBACK_HEARTBEAT_SECONDS": "120"}, outdir=str(tmp_path))
+    template = Template.from_stack(app.node.find_child("ContentHub"))
+    states = _definition(template)["States"]
+    dispatch = states["DispatchJob"]
+    assert dispatch["Resource"].endswith(":states:::sqs:sendMessage.waitForTaskToken")
+    assert dispatch["HeartbeatSeconds"] == 120 and dispatch["TimeoutSeconds"] == 1800
+    assert dispatch["Parameters"]["MessageBody"] == {"job.$": "$.job", "task_token.$": "$$.Task.Token"}
+    assert dispatch["Next"] == "HandleResult" and dispatch["Catch"][0]["Next"] == "MarkFailed"
+    assert "Poll" not in states and "WaitFirst" not in states

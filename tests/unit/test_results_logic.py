@@ -25,3 +25,14 @@ def test_plain_cause_is_kept():
 
 def test_unknown_failure_still_has_a_message():
     assert failure_message(None, None) == (TaskStatus.FAILED, "the task failed for an unknown reason")
+
+
+def test_state_machine_timeouts_and_runner_errors_in_callback_mode():
+    assert failure_message(None, {"Error": "States.Timeout", "Cause": ""})[0] == TaskStatus.TIMED_OUT
+    status, message = failure_message(None, {"Error": "States.HeartbeatTimeout"})
+    assert status == TaskStatus.FAILED and "heartbeats" in message
+    assert failure_message(None, {"Error": "CreatorError", "Cause": "the creator exited with code 3"}) == (
+        TaskStatus.FAILED,
+        "the creator exited with code 3",
+    )
+    assert failure_message(None, {"Error": "JobTimedOut", "Cause": "cancelled: timed out"})[0] == TaskStatus.TIMED_OUT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -78,11 +79,29 @@ def durations(task: dict[str, Any], now: datetime) -> dict[str, float | None]:
     return {"queue_wait_seconds": queue_wait, "generation_seconds": _seconds_between(started, now)}
 
 
+# Errors the runner reports in callback mode (contenthub_runner.worker), and the status they mean.
+RUNNER_ERRORS = {
+    "CreatorError": TaskStatus.FAILED,
+    "JobCancelled": TaskStatus.CANCELLED,
+    "JobTimedOut": TaskStatus.TIMED_OUT,
+}
+
+
 def failure_message(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
     """The terminal status and a human message, from the poll outcome or a state's caught error."""
     if poll and poll.get("status") in (TaskStatus.FAILED, TaskStatus.TIMED_OUT, TaskStatus.CANCELLED):
         return TaskStatus(poll["status"]), str(poll.get("error") or poll["status"])
     if error:
+        name = error.get("Error", "Error")
+        if name == "States.Timeout":
+            return TaskStatus.TIMED_OUT, "no result within ASYNC_TASK_TIMEOUT (the state's TimeoutSeconds)"
+        if name == "States.HeartbeatTimeout":
+            return (
+                TaskStatus.FAILED,
+                "the runner stopped sending heartbeats (dead runner, or queued past the heartbeat)",
+            )
+        if name in RUNNER_ERRORS:  # sent by the runner with SendTaskFailure: the cause is the message
+            return RUNNER_ERRORS[name], str(error.get("Cause") or name)
         cause = error.get("Cause") or ""
         try:
             parsed = json.loads(cause)
@@ -100,7 +119,11 @@ def mark_failed(
     error: dict[str, Any] | None,
     tasks: dal.TaskRepository,
     now: datetime | None = None,
+    job_error: Callable[[], str | None] | None = None,
 ) -> dict[str, Any]:
+    if error and error.get("Error") in RUNNER_ERRORS and not error.get("Cause") and job_error is not None:
+        # The runner's SendTaskFailure cause did not arrive (moto drops it); its job row has it.
+        error = {**error, "Cause": job_error()}
     status, message = failure_message(poll, error)
     changed = tasks.finish(task_id, status, now or utc_now(), error=message)
     if not changed:
