@@ -25,13 +25,18 @@ def apply_nag(stack: cdk.Stack) -> None:
                 "CloudWatch Logs vended delivery for Step Functions; '/index/*' is the tables' own GSIs; "
                 "'<fn>.Arn:*' is the versions of the two functions the state machine invokes; the S3 "
                 "read actions are CDK's grantRead on the one article bucket; 'schedule/default/publish-*' is "
-                "the one-time publish schedules, named per content.",
+                "the one-time publish schedules, named per content; s3:Abort* is CDK's grantPut (multipart "
+                "uploads) on the article bucket; Bedrock models and inference profiles are chosen by "
+                "BEDROCK_MODEL_ID at run time.",
                 applies_to=[
                     "Resource::*",
                     {"regex": "/^Resource::<(Storage|Webhooks)[A-Za-z0-9]+\\.Arn>/index/\\*$/g"},
                     {"regex": "/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/g"},
                     {"regex": "/^Resource::<StorageArticles[A-Za-z0-9]+\\.Arn>/\\*$/g"},
                     "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/publish-*",
+                    "Action::s3:Abort*",
+                    "Resource::arn:aws:bedrock:<AWS::Region>::foundation-model/*",
+                    "Resource::arn:aws:bedrock:<AWS::Region>:<AWS::AccountId>:inference-profile/*",
                     "Action::s3:GetObject*",
                     "Action::s3:GetBucket*",
                     "Action::s3:List*",
@@ -41,6 +46,11 @@ def apply_nag(stack: cdk.Stack) -> None:
                 id="AwsSolutions-SMG4",
                 reason="The webhook signing secret is shared with receivers, so it is rotated by the "
                 "operator (both keys are signed with during a rotation), not by a rotation Lambda.",
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-ECS2",
+                reason="The runner's environment holds only non-secret configuration (settings, table, "
+                "queue and bucket names); secrets are read from Secrets Manager at run time.",
             ),
             NagPackSuppression(
                 id="AwsSolutions-COG4",

@@ -20,6 +20,7 @@ from infra.constructs.messaging import Messaging
 from infra.constructs.observability import Observability
 from infra.constructs.orchestration import Orchestration
 from infra.constructs.publishing import Publishing
+from infra.constructs.runner import Runner
 from infra.constructs.storage import Storage
 from infra.constructs.webhooks import Webhooks
 
@@ -119,6 +120,37 @@ class ContentHubStack(Stack):
             event_sources.SqsEventSource(webhooks.queue, batch_size=WEBHOOK_BATCH_SIZE, report_batch_item_failures=True)
         )
 
+        runner = Runner(
+            self,
+            "Runner",
+            queue=messaging.runner_jobs,
+            environment={
+                **settings,
+                "JOBS_TABLE": storage.jobs.table_name,
+                "TASKS_TABLE": storage.tasks.table_name,
+                "COUNTERS_TABLE": storage.counters.table_name,
+                "ARTICLES_BUCKET": storage.articles.bucket_name,
+                "RUNNER_JOBS_QUEUE_URL": messaging.runner_jobs.queue_url,
+            },
+            max_concurrent=int(settings["ASYNC_MAX_CONCURRENT_TASKS"]),
+            slots_per_task=int(settings["ASYNC_WORKER_COUNT"]),
+        )
+        storage.jobs.grant_read_write_data(runner.role)
+        storage.tasks.grant_read_write_data(runner.role)  # progress, in callback mode
+        storage.counters.grant_read_write_data(runner.role)  # slot leases and heartbeat
+        storage.articles.grant_put(runner.role)
+        messaging.runner_jobs.grant_consume_messages(runner.role)
+        orchestration.state_machine.grant_task_response(runner.role)
+        runner.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["bedrock:InvokeModel"],
+                resources=[
+                    f"arn:aws:bedrock:{self.region}::foundation-model/*",
+                    f"arn:aws:bedrock:{self.region}:{self.account}:inference-profile/*",
+                ],
+            )
+        )
+
         publishing = Publishing(self, "Publishing", stack_name=self.stack_name)
         publishing.allow_announcing(functions.handle_result)
 
@@ -159,6 +191,8 @@ class ContentHubStack(Stack):
             "WebhookQueueUrl": webhooks.queue.queue_url,
             "WebhookDlqUrl": webhooks.dlq.queue_url,
             "WebhookSecretName": webhooks.secret_name,
+            "RunnerCluster": runner.cluster.cluster_name,
+            "RunnerService": runner.service.service_name,
             "ContentEventBusName": publishing.bus_name,
             "ContentEventBusArn": publishing.bus.event_bus_arn,
             "PublishSchedulerRoleArn": publishing.scheduler_role.role_arn,

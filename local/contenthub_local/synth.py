@@ -20,7 +20,7 @@ LOCAL_CONTEXT: dict[str, str] = {
     "intake_visibility_timeout": "5",
     "max_receive_count": "3",
 }
-_INPUTS = ["infra", "functions", "layers/contenthub", "cdk.json"]
+_INPUTS = ["infra", "functions", "layers/contenthub", "runner", "cdk.json", "pyproject.toml"]
 
 
 def _inputs_hash(context: dict[str, str]) -> str:

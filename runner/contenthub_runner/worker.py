@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from contenthub import aws, dal
 from contenthub.creators import Creator, build_creator
-from contenthub.errors import CreatorError
+from contenthub.errors import ContentHubError, CreatorError
 from contenthub.models import JobRequest, utc_now
 from contenthub.observability import NAMESPACE, SERVICE, MetricName, logger
 from contenthub.settings import Settings, get_settings
@@ -318,7 +319,12 @@ class Worker:
 
 
 def main() -> None:
-    worker = Worker(get_settings())
+    try:
+        worker = Worker(get_settings())
+    except (ContentHubError, ValidationError) as error:
+        # A misconfigured container should say why in one line and exit non-zero.
+        print(f"contenthub-runner: {getattr(error, 'message', error)}", file=sys.stderr)
+        raise SystemExit(2) from error
     signal.signal(signal.SIGTERM, worker.stop)
     signal.signal(signal.SIGINT, worker.stop)
     worker.run()

@@ -268,3 +268,35 @@ def test_callback_mode_waits_for_the_runners_task_token(tmp_path):
     assert dispatch["Parameters"]["MessageBody"] == {"job.$": "$.job", "task_token.$": "$$.Task.Token"}
     assert dispatch["Next"] == "HandleResult" and dispatch["Catch"][0]["Next"] == "MarkFailed"
     assert "Poll" not in states and "WaitFirst" not in states
+
+
+def test_runner_runs_as_an_arm_fargate_service_scaled_on_queue_depth_from_zero(template):
+    template.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        {
+            "RuntimePlatform": {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"},
+            "RequiresCompatibilities": ["FARGATE"],
+            "ContainerDefinitions": [Match.object_like({"StopTimeout": 120, "LogConfiguration": Match.any_value()})],
+        },
+    )
+    template.has_resource_properties("AWS::ECS::Service", {"DesiredCount": 0, "LaunchType": "FARGATE"})
+    # cap 5 / 5 slots per task → at most one task
+    template.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalableTarget", {"MinCapacity": 0, "MaxCapacity": 1}
+    )
+    policies = template.find_resources("AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    assert len(policies) == 2  # scale out on depth, scale in to zero when nothing waits or runs
+    for policy in policies:
+        assert policy["Properties"]["StepScalingPolicyConfiguration"]["AdjustmentType"] == "ExactCapacity"
+    depth_alarms = [a for a in template.find_resources("AWS::CloudWatch::Alarm").values()
+                    if any("inflight" in json.dumps(m) for m in a["Properties"].get("Metrics", []))]  # fmt: skip
+    assert depth_alarms, "scaling must count in-flight jobs, so scale-in does not stop running work"
+
+
+def test_runner_task_role_can_report_to_the_state_machine_and_use_its_stores(template):
+    policies = json.dumps(
+        [p for name, p in template.find_resources("AWS::IAM::Policy").items() if "RunnerTaskTaskRole" in name]
+    )
+    for action in ("states:SendTaskSuccess", "states:SendTaskHeartbeat", "sqs:ReceiveMessage", "s3:PutObject",
+                   "dynamodb:UpdateItem", "bedrock:InvokeModel"):  # fmt: skip
+        assert action in policies, action
