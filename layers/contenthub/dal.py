@@ -89,13 +89,17 @@ class TaskRepository:
         item = aws.dynamodb_table(self.tasks_table).get_item(Key={"task_id": task_id}, ConsistentRead=True).get("Item")
         return _plain(item) if item else None
 
-    def update_progress(self, task_id: str, progress: int, stage: str | None, now: datetime) -> None:
-        """Progress only moves forward and only while the task runs; a late poll changes nothing."""
+    def update_progress(
+        self, task_id: str, progress: int, stage: str | None, now: datetime, allow_backwards: bool = False
+    ) -> None:
+        """Progress only moves forward (unless a job restarts) and only while the task runs; a late
+        poll changes nothing."""
+        forward = "" if allow_backwards else " AND (attribute_not_exists(progress) OR progress <= :p)"
         try:
             aws.dynamodb_table(self.tasks_table).update_item(
                 Key={"task_id": task_id},
                 UpdateExpression="SET progress = :p, stage = :s, updated_at = :now",
-                ConditionExpression="#st = :running AND (attribute_not_exists(progress) OR progress <= :p)",
+                ConditionExpression="#st = :running" + forward,
                 ExpressionAttributeNames={"#st": "status"},
                 ExpressionAttributeValues={":p": progress, ":s": stage, ":now": iso(now), ":running": "running"},
             )
@@ -202,20 +206,21 @@ class JobRepository:
         item = aws.dynamodb_table(self.table).get_item(Key={"job_id": job_id}, ConsistentRead=True).get("Item")
         return _plain(item) if item else None
 
-    def start(self, job_id: str, task_id: str, creator: str, now: datetime) -> bool:
+    def start(self, job_id: str, task_id: str, creator: str, now: datetime, runner_id: str = "") -> bool:
         """Claim a job for running. False when it already finished (a duplicate delivery)."""
         try:
             aws.dynamodb_table(self.table).update_item(
                 Key={"job_id": job_id},
                 UpdateExpression=(
                     "SET task_id = :t, #st = :running, creator = :c, started_at = if_not_exists(started_at, :now), "
-                    "heartbeat_at = :now, progress = :zero, stage = :stage, expires_at = :exp"
+                    "heartbeat_at = :now, progress = :zero, stage = :stage, expires_at = :exp, runner_id = :r"
                 ),
                 # New, or queued again after its runner died; anything else is a duplicate delivery.
                 ConditionExpression="attribute_not_exists(#st) OR #st = :queued",
                 ExpressionAttributeNames={"#st": "status"},
                 ExpressionAttributeValues={
                     ":t": task_id,
+                    ":r": runner_id,
                     ":running": JobState.RUNNING.value,
                     ":c": creator,
                     ":now": iso(now),

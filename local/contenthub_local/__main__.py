@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         "-c", "--context", action="append", default=[], metavar="KEY=VALUE",
         help="CDK context for the synth, e.g. -c WEBHOOK_URL=http://127.0.0.1:9000/hook (repeatable)",
     )  # fmt: skip
+    parser.add_argument("--runners", type=int, default=1, help="runner worker processes (default 1)")
     parser.add_argument("--outputs-file", help="write the endpoints and stack outputs here as JSON once up")
     parser.add_argument("--demo", action="store_true", help="submit a task and show it end to end")
     parser.add_argument("--exit-after-demo", action="store_true", help="stop after the demo (for scripts)")
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         if not sep or not key:
             parser.error(f"--context takes KEY=VALUE, got {item!r}")
         context[key] = value
-    stack = LocalStack(api_port=args.port, moto_port=args.moto_port, context=context)
+    stack = LocalStack(api_port=args.port, moto_port=args.moto_port, context=context, runners=args.runners)
     stopping = threading.Event()
 
     def interrupt(*_: object) -> None:
@@ -104,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 "api_url": stack.api_url,
                 "endpoint": stack.endpoint,
                 "log_dir": str(stack.log_dir),
+                "runner_pids": [process.pid for process in stack.runner_processes],
                 **stack.outputs,
             }
             with open(args.outputs_file + ".tmp", "w") as handle:

@@ -94,11 +94,12 @@ def run_job(
     timeout: float = 1800,
     hand_back: threading.Event | None = None,
     tasks: dal.TaskRepository | None = None,
+    runner_id: str = "",
 ) -> str:
     """Run one job to its end, record the outcome on the job's status row and, in callback mode,
     report it to the state machine. Returns "succeeded", "failed", "cancelled", "handed_back" or
     "duplicate"."""
-    outcome, detail = _run(job, creator, jobs, articles, timeout, hand_back, tasks)
+    outcome, detail = _run(job, creator, jobs, articles, timeout, hand_back, tasks, runner_id)
     report(job, outcome, detail)
     return outcome
 
@@ -111,8 +112,9 @@ def _run(
     timeout: float,
     hand_back: threading.Event | None,
     tasks: dal.TaskRepository | None,
+    runner_id: str,
 ) -> tuple[str, str]:
-    if not jobs.start(job.job_id, job.task_id, creator.kind, utc_now()):
+    if not jobs.start(job.job_id, job.task_id, creator.kind, utc_now(), runner_id):
         logger.info("job already finished; duplicate delivery ignored", extra={"job_id": job.job_id})
         return "duplicate", ""
 
@@ -190,7 +192,7 @@ class Worker:
             try:
                 outcome = run_job(
                     job, self.creator, self.jobs, self.articles, self.settings.ASYNC_TASK_TIMEOUT, self.handing_back,
-                    self.tasks,
+                    self.tasks, self.runner_id,
                 )  # fmt: skip
             finally:
                 with self.active_lock:

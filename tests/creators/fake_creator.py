@@ -2,7 +2,7 @@
 """A content-creator program that follows docs/creator-contract.md, for tests.
 
 Its behaviour is chosen by a word in the topic: exit3, garbage, empty, notitle, huge, hang,
-hang-hard (ignores SIGTERM), asyncfail; otherwise it writes a proper article.
+hang-hard (ignores SIGTERM), asyncfail, slow (async: runs 6 s); otherwise it writes a proper article.
 State for --mode async lives in $FAKE_CREATOR_STATE (a folder)."""
 
 import argparse
@@ -82,7 +82,7 @@ def main():
             print(json.dumps({"status": "running", "progress": 10, "stage": "stuck"}))
         elif "asyncfail" in record["topic"]:
             print(json.dumps({"status": "failed", "error": "quota exhausted"}))
-        elif time.time() - record["started"] < 0.3:
+        elif time.time() - record["started"] < (6.0 if "slow" in record["topic"] else 0.3):
             print(json.dumps({"status": "running", "progress": 50, "stage": "drafting"}))
         else:
             print(json.dumps({"status": "succeeded", "progress": 100}))

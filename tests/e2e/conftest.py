@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ class RunningStack:
     outputs: dict[str, str]
     log_dir: Path
     mode: str = "poll"
+    runner_pids: list[int] = field(default_factory=list)
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1")
@@ -52,7 +53,8 @@ class RunningStack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             task = self.task(task_id)
-            if not seen or (task["status"], task["progress"]) != (seen[-1]["status"], seen[-1]["progress"]):
+            state = (task["status"], task["progress"], task["stage"])
+            if not seen or state != (seen[-1]["status"], seen[-1]["progress"], seen[-1]["stage"]):
                 seen.append(task)
             if task["status"] not in ("pending", "running"):
                 return task, seen
@@ -125,7 +127,7 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.shutdown()
 
 
-def start_stack(workdir: Path, context: list[str]) -> Iterator[RunningStack]:
+def start_stack(workdir: Path, context: list[str], runners: int = 1) -> Iterator[RunningStack]:
     """Start `python -m contenthub_local` with the given `-c KEY=VALUE` context; stop it after."""
     outputs_file = workdir / "outputs.json"
     log_path = workdir / "local-stack.log"
@@ -134,8 +136,10 @@ def start_stack(workdir: Path, context: list[str]) -> Iterator[RunningStack]:
         "OFFLINE_CREATOR_FAIL_PATTERN": f"^{FAIL_PREFIX}",
         "OFFLINE_CREATOR_DURATION": "0.4",
         "PYTHONUNBUFFERED": "1",
+        "FAKE_CREATOR_STATE": str(workdir / "fake-creator"),
     }
-    args = [sys.executable, "-m", "contenthub_local", "--port", "0", "--outputs-file", str(outputs_file)]
+    args = [sys.executable, "-m", "contenthub_local", "--port", "0", "--outputs-file", str(outputs_file),
+            "--runners", str(runners)]  # fmt: skip
     for item in context:
         args += ["-c", item]
     with open(log_path, "wb") as log:
@@ -148,6 +152,7 @@ def start_stack(workdir: Path, context: list[str]) -> Iterator[RunningStack]:
             time.sleep(0.5)
         info = json.loads(outputs_file.read_text())
         stack = RunningStack(info.pop("api_url"), info.pop("endpoint"), info, Path(info.pop("log_dir")))
+        stack.runner_pids = info.pop("runner_pids")
         try:
             yield stack
         finally:
@@ -180,3 +185,18 @@ def any_stack(request: pytest.FixtureRequest) -> RunningStack:
     stack: RunningStack = request.getfixturevalue("local_stack" if request.param == "poll" else "callback_stack")
     stack.mode = request.param
     return stack
+
+
+FAKE_CREATOR = ROOT / "tests" / "creators" / "fake_creator.py"
+
+
+@pytest.fixture(scope="session")
+def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The `cli` creator in async mode (the old system's default), with two runners and a global
+    cap of one job per runner."""
+    yield from start_stack(
+        tmp_path_factory.mktemp("cli-stack"),
+        ["CREATOR_KIND=cli", f"CREATOR_CLI_PATH={FAKE_CREATOR}", "CREATOR_MODE=async", "ASYNC_WORKER_COUNT=1",
+         "ASYNC_MAX_CONCURRENT_TASKS=2"],
+        runners=2,
+    )  # fmt: skip

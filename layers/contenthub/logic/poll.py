@@ -72,7 +72,9 @@ def _recover_dead_runner(
                              topic=str(task.get("topic", "")), keywords=list(task.get("keywords") or []))  # fmt: skip
         runner_jobs.send(request.model_dump(mode="json"))
         logger.warning("runner lost; job queued again", extra={"job_id": job_id})
-        return PollOutcome(status=TaskStatus.RUNNING, progress=0, stage="runner lost; waiting for another runner")
+        stage = "runner lost; waiting for another runner"
+        tasks.update_progress(task_id, 0, stage, now, allow_backwards=True)
+        return PollOutcome(status=TaskStatus.RUNNING, progress=0, stage=stage)
     if int(str(job.get("recoveries") or 0)) >= MAX_RECOVERIES:
         return PollOutcome(
             status=TaskStatus.FAILED,
