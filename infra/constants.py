@@ -31,6 +31,7 @@ SETTING_DEFAULTS: dict[str, str] = {
     "ASYNC_TASK_TIMEOUT": "1800",
     "ASYNC_POLL_INTERVAL": "30",
     "ASYNC_FIRST_WAIT": "30",
+    "ASYNC_FIRST_WAIT_MAX": "600",
     "ASYNC_AUTO_APPROVE": "true",
     "ASYNC_WORKER_COUNT": "5",
     "CREATOR_KIND": "offline",

@@ -88,10 +88,12 @@ class ContentHubStack(Stack):
         storage.counters.grant_read_write_data(functions.submit)
         messaging.intake.grant_send_messages(functions.submit)
         storage.tasks.grant_read_data(functions.dispatch)
+        storage.counters.grant_read_data(functions.dispatch)  # recent generation times → first wait
         orchestration.state_machine.grant_start_execution(functions.dispatch)
         storage.tasks.grant_read_write_data(functions.poll)
         storage.jobs.grant_read_write_data(functions.poll)  # cancel on timeout, re-queue after a dead runner
         messaging.runner_jobs.grant_send_messages(functions.poll)
+        messaging.runner_jobs.grant(functions.poll, "sqs:GetQueueAttributes")  # "N jobs queued" for waiting tasks
         for table in (storage.tasks, storage.contents, storage.counters):
             table.grant_read_write_data(functions.handle_result)
         storage.articles.grant_read(functions.handle_result)

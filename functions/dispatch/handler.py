@@ -24,7 +24,9 @@ def record_handler(record: SQSRecord) -> None:
     message = json.loads(record.body)
     task_id = str(message["task_id"])
     logger.append_keys(task_id=task_id)
-    result = dispatch_task(task_id, settings, dal.tasks(), dal.orchestrator())
+    result = dispatch_task(
+        task_id, settings, dal.tasks(), dal.orchestrator(), dal.GenerationTimes(settings.require("COUNTERS_TABLE"))
+    )
     logger.info("intake message handled", extra={"result": result.value})
     if result == DispatchResult.STARTED:
         metrics.add_metric(name=MetricName.STARTED, unit=MetricUnit.Count, value=1)

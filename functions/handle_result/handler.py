@@ -68,6 +68,11 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         if result["stored"]:
             metrics.add_metric(name=MetricName.SUCCEEDED, unit=MetricUnit.Count, value=1)
             if result.get("generation_seconds") is not None:
+                job = dal.jobs().get(job_id_for(state["task_id"], int(state["attempt"]))) or {}
+                if job.get("creator"):  # learn the first wait for this creator kind
+                    dal.GenerationTimes(settings.require("COUNTERS_TABLE")).record(
+                        str(job["creator"]), result["generation_seconds"]
+                    )
                 metrics.add_metric(
                     name=MetricName.GENERATION_DURATION, unit=MetricUnit.Seconds, value=result["generation_seconds"]
                 )

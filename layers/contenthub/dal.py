@@ -668,3 +668,35 @@ class SlotLeases:
 @lru_cache(maxsize=1)
 def runner_jobs_queue() -> Queue:
     return Queue(get_settings().require("RUNNER_JOBS_QUEUE_URL"))
+
+
+@dataclass
+class GenerationTimes:
+    """The most recent generation times per creator kind (one small item each in the counters
+    table), from which the dispatcher picks the first wait."""
+
+    table: str
+    keep: int = 25
+
+    def _key(self, kind: str) -> dict[str, str]:
+        return {"name": f"gen:recent:{kind}"}
+
+    def record(self, kind: str, seconds: float) -> None:
+        """Append a sample (optimistically; a lost race only drops one sample of a statistic)."""
+        item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind), ConsistentRead=True).get("Item") or {}
+        samples = [*_plain(item.get("samples", [])), round(float(seconds), 3)][-self.keep :]
+        version = int(item.get("version", 0))
+        try:
+            aws.dynamodb_table(self.table).put_item(
+                Item={**self._key(kind), "samples": [Decimal(str(s)) for s in samples], "version": version + 1},
+                ConditionExpression="attribute_not_exists(#n) OR version = :v",
+                ExpressionAttributeNames={"#n": "name"},
+                ExpressionAttributeValues={":v": version},
+            )
+        except ClientError as error:
+            if not _cancelled_by_condition(error):
+                raise
+
+    def recent(self, kind: str) -> list[float]:
+        item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind)).get("Item") or {}
+        return [float(s) for s in item.get("samples", [])]

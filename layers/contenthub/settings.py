@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     ASYNC_MAX_CONCURRENT_TASKS: int = Field(5, ge=1)
     ASYNC_TASK_TIMEOUT: int = Field(1800, ge=1, description="seconds before a job counts as timed out")
     ASYNC_POLL_INTERVAL: int = Field(30, ge=1, description="seconds between status polls")
-    ASYNC_FIRST_WAIT: int = Field(30, ge=1, description="seconds before the first poll")
+    ASYNC_FIRST_WAIT: int = Field(30, ge=1, description="seconds before the first poll, until there is history")
+    ASYNC_FIRST_WAIT_MAX: int = Field(600, ge=1, description="upper bound of the learned first wait")
     ASYNC_AUTO_APPROVE: bool = True
     ASYNC_WORKER_COUNT: int = Field(5, ge=1)
     CREATOR_CLI_PATH: str | None = None

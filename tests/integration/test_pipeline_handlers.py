@@ -89,7 +89,8 @@ def _poll(handlers, lambda_context, task_id, started_at=None):
 def test_poll_running_reports_and_records_progress(stack, handlers, new_task, lambda_context):
     task_id = new_task()
     _mark_running(stack, task_id)
-    assert _poll(handlers, lambda_context, task_id)["status"] == "running"  # no runner yet
+    waiting = _poll(handlers, lambda_context, task_id)  # no runner has it yet
+    assert waiting["status"] == "running" and waiting["stage"].startswith("waiting for a free runner slot (")
     jobs = dal.JobRepository(stack["JobsTable"])
     jobs.start(job_id_for(task_id, 1), task_id, "offline", utc_now())
     jobs.progress(job_id_for(task_id, 1), 40, "drafting", utc_now())
@@ -206,3 +207,16 @@ def test_metrics_count_from_counters(stack, handlers, new_task, lambda_context):
     assert after["tasks_today"] == before["tasks_today"] + 1
     health = metrics.main(api_event("GET", "/health"), lambda_context)
     assert health["statusCode"] == 200 and json.loads(health["body"])["status"] == "healthy"
+
+
+def test_the_first_wait_is_learned_from_recent_generation_times(stack, handlers, new_task, lambda_context):
+    times = dal.GenerationTimes(stack["CountersTable"])
+    for seconds in (42.0, 40.0, 300.0):
+        times.record("offline", seconds)
+    task_id = new_task()
+    handlers["dispatch"].main(sqs_event([{"task_id": task_id, "attempt": 1}]), lambda_context)
+    [execution] = executions(stack, task_id)
+    described = boto3.client("stepfunctions", region_name=REGION).describe_execution(
+        executionArn=execution["executionArn"]
+    )
+    assert json.loads(described["input"])["timing"]["first_wait"] == 42

@@ -36,3 +36,15 @@ def test_state_machine_timeouts_and_runner_errors_in_callback_mode():
         "the creator exited with code 3",
     )
     assert failure_message(None, {"Error": "JobTimedOut", "Cause": "cancelled: timed out"})[0] == TaskStatus.TIMED_OUT
+
+
+def test_first_wait_is_the_bounded_median_of_recent_generation_times():
+    from contenthub.logic.dispatch import first_wait
+    from contenthub.settings import Settings
+
+    settings = Settings(ASYNC_FIRST_WAIT=30, ASYNC_FIRST_WAIT_MAX=600)
+    assert first_wait([], settings) == 30  # no history yet
+    assert first_wait([40.0, 50.0], settings) == 30  # too little history
+    assert first_wait([40.0, 300.0, 50.0, 55.0, 61.0], settings) == 55
+    assert first_wait([5000.0, 6000.0, 7000.0], settings) == 600
+    assert first_wait([0.2, 0.3, 0.1], settings) == 1

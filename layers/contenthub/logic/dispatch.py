@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from enum import StrEnum
 
 from contenthub import dal
@@ -22,11 +23,21 @@ def execution_name(task_id: str, attempt: int) -> str:
     return task_id if attempt == 1 else f"{task_id}-attempt-{attempt}"
 
 
+def first_wait(recent_seconds: list[float], settings: Settings) -> int:
+    """The expected generation time — the median of recent ones for this creator kind — bounded
+    to [1, ASYNC_FIRST_WAIT_MAX]; ASYNC_FIRST_WAIT until there are at least 3 samples. A typical
+    task then needs one or two polls instead of one every ASYNC_POLL_INTERVAL from the start."""
+    if len(recent_seconds) < 3:
+        return settings.ASYNC_FIRST_WAIT
+    return max(1, min(round(statistics.median(recent_seconds)), settings.ASYNC_FIRST_WAIT_MAX))
+
+
 def dispatch_task(
     task_id: str,
     settings: Settings,
     tasks: dal.TaskRepository,
     orchestrator: dal.Orchestrator,
+    generation_times: dal.GenerationTimes | None = None,
 ) -> DispatchResult:
     task = tasks.get(task_id)
     if task is None:
@@ -47,7 +58,12 @@ def dispatch_task(
             "topic": task["topic"],
             "keywords": task.get("keywords", []),
         },
-        "timing": {"first_wait": settings.ASYNC_FIRST_WAIT, "poll_interval": settings.ASYNC_POLL_INTERVAL},
+        "timing": {
+            "first_wait": first_wait(
+                generation_times.recent(settings.CREATOR_KIND) if generation_times else [], settings
+            ),
+            "poll_interval": settings.ASYNC_POLL_INTERVAL,
+        },
     }
     started = orchestrator.start(execution_name(task_id, attempt), payload)
     return DispatchResult.STARTED if started else DispatchResult.ALREADY_STARTED

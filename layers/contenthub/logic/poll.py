@@ -44,7 +44,7 @@ def poll_task(
             error=f"no result after {int(elapsed)} s (ASYNC_TASK_TIMEOUT={settings.ASYNC_TASK_TIMEOUT})",
         )
     progress = int(job.get("progress", 0)) if job else 0
-    stage = str(job.get("stage") or "generating") if job else "waiting for a runner"
+    stage = str(job.get("stage") or "generating") if job else _waiting_stage(runner_jobs)
     tasks.update_progress(task_id, progress, stage, now)
     return PollOutcome(status=TaskStatus.RUNNING, progress=progress, stage=stage)
 
@@ -82,3 +82,14 @@ def _recover_dead_runner(
             error="the runner stopped sending heartbeats (dead runner) after the job had already been retried once",
         )
     return None
+
+
+def _waiting_stage(runner_jobs: dal.Queue | None) -> str:
+    """Not started yet: every runner slot is busy (or runners are scaling up). Say how many wait."""
+    if runner_jobs is None:
+        return "waiting for a runner"
+    try:
+        depth = dal.DependencyProbe().queue_depth(runner_jobs.url)
+    except Exception:  # the stage is informative only
+        return "waiting for a runner"
+    return f"waiting for a free runner slot ({depth} job{'s' if depth != 1 else ''} queued)"
