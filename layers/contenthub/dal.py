@@ -39,6 +39,18 @@ def _av(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _ser.serialize(v) for k, v in item.items() if v is not None}
 
 
+def _conditional(write: Any, **request: Any) -> bool:
+    """Run a conditional DynamoDB write: True when applied, False when its condition failed
+    (a duplicate, a late or a lost race); any other error is raised."""
+    try:
+        write(**request)
+    except ClientError as error:
+        if _cancelled_by_condition(error):
+            return False
+        raise
+    return True
+
+
 def counter_keys(name: str, when: datetime) -> list[str]:
     """A count kept both in total and per UTC day, so /metrics reads O(1) items, never scans."""
     return [name, f"{name}:{when.strftime('%Y-%m-%d')}"]
@@ -95,17 +107,14 @@ class TaskRepository:
         """Progress only moves forward (unless a job restarts) and only while the task runs; a late
         poll changes nothing."""
         forward = "" if allow_backwards else " AND (attribute_not_exists(progress) OR progress <= :p)"
-        try:
-            aws.dynamodb_table(self.tasks_table).update_item(
-                Key={"task_id": task_id},
-                UpdateExpression="SET progress = :p, stage = :s, updated_at = :now",
-                ConditionExpression="#st = :running" + forward,
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={":p": progress, ":s": stage, ":now": iso(now), ":running": "running"},
-            )
-        except ClientError as error:
-            if not _cancelled_by_condition(error):
-                raise
+        _conditional(
+            aws.dynamodb_table(self.tasks_table).update_item,
+            Key={"task_id": task_id},
+            UpdateExpression="SET progress = :p, stage = :s, updated_at = :now",
+            ConditionExpression="#st = :running" + forward,
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":p": progress, ":s": stage, ":now": iso(now), ":running": "running"},
+        )
 
     def finish(
         self,
@@ -208,88 +217,77 @@ class JobRepository:
 
     def start(self, job_id: str, task_id: str, creator: str, now: datetime, runner_id: str = "") -> bool:
         """Claim a job for running. False when it already finished (a duplicate delivery)."""
-        try:
-            aws.dynamodb_table(self.table).update_item(
-                Key={"job_id": job_id},
-                UpdateExpression=(
-                    "SET task_id = :t, #st = :running, creator = :c, started_at = if_not_exists(started_at, :now), "
-                    "heartbeat_at = :now, progress = :zero, stage = :stage, expires_at = :exp, runner_id = :r"
-                ),
-                # New, or queued again after its runner died; anything else is a duplicate delivery.
-                ConditionExpression="attribute_not_exists(#st) OR #st = :queued",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={
-                    ":t": task_id,
-                    ":r": runner_id,
-                    ":running": JobState.RUNNING.value,
-                    ":c": creator,
-                    ":now": iso(now),
-                    ":zero": 0,
-                    ":stage": "starting",
-                    ":exp": int((now + timedelta(days=30)).timestamp()),
-                    ":queued": JobState.QUEUED.value,
-                },
-            )
-        except ClientError as error:
-            if _cancelled_by_condition(error):
-                return False
-            raise
-        return True
+        return _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key={"job_id": job_id},
+            UpdateExpression=(
+                "SET task_id = :t, #st = :running, creator = :c, started_at = if_not_exists(started_at, :now), "
+                "heartbeat_at = :now, progress = :zero, stage = :stage, expires_at = :exp, runner_id = :r"
+            ),
+            # New, or queued again after its runner died; anything else is a duplicate delivery.
+            ConditionExpression="attribute_not_exists(#st) OR #st = :queued",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":t": task_id,
+                ":r": runner_id,
+                ":running": JobState.RUNNING.value,
+                ":c": creator,
+                ":now": iso(now),
+                ":zero": 0,
+                ":stage": "starting",
+                ":exp": int((now + timedelta(days=30)).timestamp()),
+                ":queued": JobState.QUEUED.value,
+            },
+        )
 
     def touch(self, job_id: str, now: datetime) -> None:
         """The per-job heartbeat: a running job whose heartbeat is 3 periods old has a dead runner."""
-        try:
-            aws.dynamodb_table(self.table).update_item(
-                Key={"job_id": job_id},
-                UpdateExpression="SET heartbeat_at = :now",
-                ConditionExpression="#st = :running",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={":now": iso(now), ":running": JobState.RUNNING.value},
-            )
-        except ClientError as error:
-            if not _cancelled_by_condition(error):
-                raise
+        _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key={"job_id": job_id},
+            UpdateExpression="SET heartbeat_at = :now",
+            ConditionExpression="#st = :running",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":now": iso(now), ":running": JobState.RUNNING.value},
+        )
 
     def hand_back(self, job_id: str, now: datetime) -> bool:
         """A stopping runner gives a running job back: queued again for another runner."""
-        try:
-            aws.dynamodb_table(self.table).update_item(
-                Key={"job_id": job_id},
-                UpdateExpression="SET #st = :queued, stage = :stage, handed_back_at = :now",
-                ConditionExpression="#st = :running",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={
-                    ":queued": JobState.QUEUED.value, ":running": JobState.RUNNING.value,
-                    ":stage": "handed back by a stopping runner", ":now": iso(now),
-                },
-            )  # fmt: skip
-        except ClientError as error:
-            if _cancelled_by_condition(error):
-                return False
-            raise
-        return True
+        return _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key={"job_id": job_id},
+            UpdateExpression="SET #st = :queued, stage = :stage, handed_back_at = :now",
+            ConditionExpression="#st = :running",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":queued": JobState.QUEUED.value,
+                ":running": JobState.RUNNING.value,
+                ":stage": "handed back by a stopping runner",
+                ":now": iso(now),
+            },
+        )
 
     def requeue_dead(self, job_id: str, stale_before: datetime, max_recoveries: int, now: datetime) -> bool:
         """Mark a job whose runner died as queued again (at most max_recoveries times)."""
-        try:
-            aws.dynamodb_table(self.table).update_item(
-                Key={"job_id": job_id},
-                UpdateExpression="SET #st = :queued, stage = :stage, requeued_at = :now, "
-                "recoveries = if_not_exists(recoveries, :zero) + :one",
-                ConditionExpression="#st = :running AND heartbeat_at < :stale "
-                "AND (attribute_not_exists(recoveries) OR recoveries < :max)",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={
-                    ":queued": JobState.QUEUED.value, ":running": JobState.RUNNING.value,
-                    ":stage": "runner lost; waiting for another runner", ":zero": 0, ":one": 1,
-                    ":now": iso(now), ":stale": iso(stale_before), ":max": max_recoveries,
-                },
-            )  # fmt: skip
-        except ClientError as error:
-            if _cancelled_by_condition(error):
-                return False
-            raise
-        return True
+        return _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key={"job_id": job_id},
+            UpdateExpression="SET #st = :queued, stage = :stage, requeued_at = :now, "
+            "recoveries = if_not_exists(recoveries, :zero) + :one",
+            ConditionExpression="#st = :running AND heartbeat_at < :stale "
+            "AND (attribute_not_exists(recoveries) OR recoveries < :max)",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":queued": JobState.QUEUED.value,
+                ":running": JobState.RUNNING.value,
+                ":stage": "runner lost; waiting for another runner",
+                ":zero": 0,
+                ":one": 1,
+                ":now": iso(now),
+                ":stale": iso(stale_before),
+                ":max": max_recoveries,
+            },
+        )
 
     def progress(self, job_id: str, progress: int, stage: str, now: datetime) -> None:
         aws.dynamodb_table(self.table).update_item(
@@ -434,13 +432,9 @@ class WebhookDeliveryRepository:
     table: str
 
     def create(self, item: dict[str, Any]) -> bool:
-        try:
-            aws.dynamodb_table(self.table).put_item(Item=item, ConditionExpression="attribute_not_exists(delivery_id)")
-        except ClientError as error:
-            if _cancelled_by_condition(error):
-                return False
-            raise
-        return True
+        return _conditional(
+            aws.dynamodb_table(self.table).put_item, Item=item, ConditionExpression="attribute_not_exists(delivery_id)"
+        )
 
     def get(self, delivery_id: str) -> dict[str, Any] | None:
         item = (
@@ -450,24 +444,19 @@ class WebhookDeliveryRepository:
 
     def claim_attempt(self, delivery_id: str, attempt: int, now: datetime) -> bool:
         """Take attempt number `attempt` (1-based); False if another worker took it or it is over."""
-        try:
-            aws.dynamodb_table(self.table).update_item(
-                Key={"delivery_id": delivery_id},
-                UpdateExpression="SET attempt_count = :n, updated_at = :now",
-                ConditionExpression="#st = :pending AND attempt_count = :previous",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={
-                    ":n": attempt,
-                    ":previous": attempt - 1,
-                    ":pending": "pending",
-                    ":now": iso(now),
-                },
-            )
-        except ClientError as error:
-            if _cancelled_by_condition(error):
-                return False
-            raise
-        return True
+        return _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key={"delivery_id": delivery_id},
+            UpdateExpression="SET attempt_count = :n, updated_at = :now",
+            ConditionExpression="#st = :pending AND attempt_count = :previous",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":n": attempt,
+                ":previous": attempt - 1,
+                ":pending": "pending",
+                ":now": iso(now),
+            },
+        )
 
     def record_attempt(
         self, delivery_id: str, attempt: dict[str, Any], status: str, now: datetime, next_attempt_at: str | None = None
@@ -488,23 +477,23 @@ class WebhookDeliveryRepository:
 
     def reopen(self, delivery_id: str, now: datetime) -> bool:
         """Make a dead (or disabled) delivery pending again, with a fresh retry schedule."""
-        try:
-            aws.dynamodb_table(self.table).update_item(
-                Key={"delivery_id": delivery_id},
-                UpdateExpression="SET #st = :pending, attempt_count = :zero, updated_at = :now, "
-                "redeliveries = if_not_exists(redeliveries, :zero) + :one",
-                ConditionExpression="#st IN (:dead, :disabled, :delivered)",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={
-                    ":pending": "pending", ":zero": 0, ":one": 1, ":now": iso(now),
-                    ":dead": "dead", ":disabled": "disabled", ":delivered": "delivered",
-                },
-            )  # fmt: skip
-        except ClientError as error:
-            if _cancelled_by_condition(error):
-                return False
-            raise
-        return True
+        return _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key={"delivery_id": delivery_id},
+            UpdateExpression="SET #st = :pending, attempt_count = :zero, updated_at = :now, "
+            "redeliveries = if_not_exists(redeliveries, :zero) + :one",
+            ConditionExpression="#st IN (:dead, :disabled, :delivered)",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":pending": "pending",
+                ":zero": 0,
+                ":one": 1,
+                ":now": iso(now),
+                ":dead": "dead",
+                ":disabled": "disabled",
+                ":delivered": "delivered",
+            },
+        )
 
     def by_status(self, status: str, limit: int = 50) -> list[dict[str, Any]]:
         response = aws.dynamodb_table(self.table).query(
@@ -607,52 +596,41 @@ class SlotLeases:
         order = list(range(self.slots))
         random.shuffle(order)  # spread contention over the slot items
         for slot in order:
-            try:
-                aws.dynamodb_table(self.table).update_item(
-                    Key=self._key(slot),
-                    UpdateExpression="SET holder = :h, expires_at = :exp, acquired_at = :now",
-                    ConditionExpression="attribute_not_exists(holder) OR expires_at < :now_epoch",
-                    ExpressionAttributeValues={
-                        ":h": holder,
-                        ":exp": Decimal(str(round(now.timestamp() + self.lease_seconds, 3))),
-                        ":now": iso(now),
-                        ":now_epoch": Decimal(str(round(now.timestamp(), 3))),
-                    },
-                )
-                return slot
-            except ClientError as error:
-                if not _cancelled_by_condition(error):
-                    raise
-        return None
-
-    def renew(self, slot: int, holder: str, now: datetime) -> bool:
-        try:
-            aws.dynamodb_table(self.table).update_item(
+            if _conditional(
+                aws.dynamodb_table(self.table).update_item,
                 Key=self._key(slot),
-                UpdateExpression="SET expires_at = :exp",
-                ConditionExpression="holder = :h",
+                UpdateExpression="SET holder = :h, expires_at = :exp, acquired_at = :now",
+                ConditionExpression="attribute_not_exists(holder) OR expires_at < :now_epoch",
                 ExpressionAttributeValues={
                     ":h": holder,
                     ":exp": Decimal(str(round(now.timestamp() + self.lease_seconds, 3))),
+                    ":now": iso(now),
+                    ":now_epoch": Decimal(str(round(now.timestamp(), 3))),
                 },
-            )
-        except ClientError as error:
-            if _cancelled_by_condition(error):
-                return False
-            raise
-        return True
+            ):
+                return slot
+        return None
+
+    def renew(self, slot: int, holder: str, now: datetime) -> bool:
+        return _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key=self._key(slot),
+            UpdateExpression="SET expires_at = :exp",
+            ConditionExpression="holder = :h",
+            ExpressionAttributeValues={
+                ":h": holder,
+                ":exp": Decimal(str(round(now.timestamp() + self.lease_seconds, 3))),
+            },
+        )
 
     def release(self, slot: int, holder: str) -> None:
-        try:
-            aws.dynamodb_table(self.table).update_item(
-                Key=self._key(slot),
-                UpdateExpression="REMOVE holder, expires_at, acquired_at",
-                ConditionExpression="holder = :h",
-                ExpressionAttributeValues={":h": holder},
-            )
-        except ClientError as error:
-            if not _cancelled_by_condition(error):
-                raise
+        _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key=self._key(slot),
+            UpdateExpression="REMOVE holder, expires_at, acquired_at",
+            ConditionExpression="holder = :h",
+            ExpressionAttributeValues={":h": holder},
+        )
 
     def in_use(self, now: datetime) -> int:
         keys = [self._key(slot) for slot in range(self.slots)]
@@ -686,16 +664,13 @@ class GenerationTimes:
         item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind), ConsistentRead=True).get("Item") or {}
         samples = [*_plain(item.get("samples", [])), round(float(seconds), 3)][-self.keep :]
         version = int(item.get("version", 0))
-        try:
-            aws.dynamodb_table(self.table).put_item(
-                Item={**self._key(kind), "samples": [Decimal(str(s)) for s in samples], "version": version + 1},
-                ConditionExpression="attribute_not_exists(#n) OR version = :v",
-                ExpressionAttributeNames={"#n": "name"},
-                ExpressionAttributeValues={":v": version},
-            )
-        except ClientError as error:
-            if not _cancelled_by_condition(error):
-                raise
+        _conditional(
+            aws.dynamodb_table(self.table).put_item,
+            Item={**self._key(kind), "samples": [Decimal(str(s)) for s in samples], "version": version + 1},
+            ConditionExpression="attribute_not_exists(#n) OR version = :v",
+            ExpressionAttributeNames={"#n": "name"},
+            ExpressionAttributeValues={":v": version},
+        )
 
     def recent(self, kind: str) -> list[float]:
         item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind)).get("Item") or {}
