@@ -200,3 +200,26 @@ def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack
          "ASYNC_MAX_CONCURRENT_TASKS=2"],
         runners=2,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def bare_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """A stack with no runner of its own: tests start runners with the creator they exercise."""
+    yield from start_stack(tmp_path_factory.mktemp("bare-stack"), [], runners=0)
+
+
+def runner_process(stack: RunningStack, log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """Start `python -m contenthub_runner.worker` against the stack, as the local stack does."""
+    outputs = stack.outputs
+    full_env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": stack.endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+        "JOBS_TABLE": outputs["JobsTable"], "TASKS_TABLE": outputs["TasksTable"],
+        "COUNTERS_TABLE": outputs["CountersTable"], "ARTICLES_BUCKET": outputs["ArticlesBucket"],
+        "RUNNER_JOBS_QUEUE_URL": outputs["RunnerJobsQueueUrl"], "RUNNER_HEARTBEAT_SECONDS": "2",
+        "ASYNC_POLL_INTERVAL": "1", "PYTHONUNBUFFERED": "1", **env,
+    }  # fmt: skip
+    handle = open(log, "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "-m", "contenthub_runner.worker"], env=full_env, stdout=handle, stderr=handle
+    )
