@@ -163,14 +163,15 @@ def start_stack(workdir: Path, context: list[str], runners: int = 1) -> Iterator
                 process.kill()
 
 
+def webhook_context(receiver: Receiver) -> list[str]:
+    return [f"WEBHOOK_URL={receiver.url}", "WEBHOOK_ENABLED=true", "WEBHOOK_TIMEOUT=2", "WEBHOOK_RETRY_SCHEDULE=1,1",
+            "WEBHOOK_ALLOW_PRIVATE_TARGETS=true"]  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[RunningStack]:
     """Poll mode (the default), with webhooks to the test receiver."""
-    yield from start_stack(
-        tmp_path_factory.mktemp("local-stack"),
-        [f"WEBHOOK_URL={receiver.url}", "WEBHOOK_ENABLED=true", "WEBHOOK_TIMEOUT=2", "WEBHOOK_RETRY_SCHEDULE=1,1",
-         "WEBHOOK_ALLOW_PRIVATE_TARGETS=true"],
-    )  # fmt: skip
+    yield from start_stack(tmp_path_factory.mktemp("local-stack"), webhook_context(receiver))
 
 
 @pytest.fixture(scope="session")
@@ -203,9 +204,10 @@ def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack
 
 
 @pytest.fixture(scope="session")
-def bare_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """A stack with no runner of its own: tests start runners with the creator they exercise."""
-    yield from start_stack(tmp_path_factory.mktemp("bare-stack"), [], runners=0)
+def bare_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[RunningStack]:
+    """A stack with no runner of its own: tests start runners with the creator they exercise.
+    (Same context as local_stack, so its synth is reused from the cache.)"""
+    yield from start_stack(tmp_path_factory.mktemp("bare-stack"), webhook_context(receiver), runners=0)
 
 
 def runner_process(stack: RunningStack, log: Path, **env: str) -> subprocess.Popen[bytes]:
