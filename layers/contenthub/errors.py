@@ -42,3 +42,20 @@ class ResultMissing(ContentHubError):
     """handle_result was asked to store a result the runner never wrote."""
 
     code = "result_missing"
+
+
+class UnsafeTarget(ContentHubError):
+    """A webhook URL the SSRF guard refuses (scheme, credentials, or a non-public address)."""
+
+    code = "unsafe_webhook_target"
+    http_status = 422
+
+
+class DeliveryNotFound(ContentHubError):
+    code = "delivery_not_found"
+    http_status = 404
+
+
+class DeliveryNotRedeliverable(ContentHubError):
+    code = "delivery_not_redeliverable"
+    http_status = 409

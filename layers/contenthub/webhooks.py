@@ -24,15 +24,10 @@ from urllib.parse import urlsplit
 
 import urllib3
 
-from contenthub.errors import ContentHubError
+from contenthub.errors import UnsafeTarget
 
 SECRET_PREFIX = "whsec_"
 Resolver = Callable[[str, int], list[str]]
-
-
-class UnsafeTarget(ContentHubError):
-    code = "unsafe_webhook_target"
-    http_status = 422
 
 
 def secret_key(secret: str) -> bytes:

@@ -5,7 +5,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from contenthub.webhooks import UnsafeTarget, post, resolve_target
+from contenthub.errors import UnsafeTarget
+from contenthub.webhooks import post, resolve_target
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contenthub import dal
-from contenthub.errors import ContentHubError
+from contenthub.errors import DeliveryNotFound, DeliveryNotRedeliverable, UnsafeTarget
 from contenthub.models import TaskStatus, iso, utc_now
 from contenthub.observability import logger
 from contenthub.settings import Settings
-from contenthub.webhooks import Resolver, UnsafeTarget, post, resolve_target, signed_headers, system_resolver
+from contenthub.webhooks import Resolver, post, resolve_target, signed_headers, system_resolver
 
 EVENTS = {
     TaskStatus.SUCCEEDED: "task.succeeded",
@@ -30,16 +30,6 @@ EVENTS = {
 MAX_PAYLOAD_BYTES = 20_000
 TASK_FIELDS = ("task_id", "account_id", "status", "topic", "keywords", "attempt", "error", "content_id",
                "created_at", "started_at", "finished_at")  # fmt: skip
-
-
-class DeliveryNotFound(ContentHubError):
-    code = "delivery_not_found"
-    http_status = 404
-
-
-class DeliveryNotRedeliverable(ContentHubError):
-    code = "delivery_not_redeliverable"
-    http_status = 409
 
 
 def delivery_id_for(task_id: str, attempt: int, event_type: str) -> str:
