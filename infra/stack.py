@@ -21,6 +21,7 @@ from infra.constructs.observability import Observability
 from infra.constructs.orchestration import Orchestration
 from infra.constructs.publishing import Publishing
 from infra.constructs.runner import Runner
+from infra.constructs.scheduling import Scheduling
 from infra.constructs.storage import Storage
 from infra.constructs.webhooks import Webhooks
 
@@ -63,6 +64,9 @@ class ContentHubStack(Stack):
             "WEBHOOKS_TABLE": webhooks.deliveries.table_name,
             "WEBHOOK_QUEUE_URL": webhooks.queue.queue_url,
             "WEBHOOK_SECRET_ID": webhooks.secret_name,
+            "ACCOUNTS_TABLE": storage.accounts.table_name,
+            "SCHEDULES_TABLE": storage.schedules.table_name,
+            "IDEMPOTENCY_TABLE": storage.idempotency.table_name,
         }
         functions = Functions(self, "Functions", environment=environment)
         orchestration = Orchestration(
@@ -77,16 +81,28 @@ class ContentHubStack(Stack):
             # Step Functions requires HeartbeatSeconds < TimeoutSeconds.
             heartbeat_seconds=min(int(self.node.try_get_context(CONTEXT_CALLBACK_HEARTBEAT) or 600), timeout - 1),
         )
-        for fn in (functions.dispatch, functions.metrics):
+        for fn in (functions.dispatch, functions.metrics, functions.submit):
             fn.add_environment("STATE_MACHINE_ARN", orchestration.state_machine.state_machine_arn)
         functions.dispatch.add_event_source(
             event_sources.SqsEventSource(messaging.intake, batch_size=10, report_batch_item_failures=True)
         )
 
         # Least privilege, per function.
-        storage.tasks.grant_read_write_data(functions.submit)
-        storage.counters.grant_read_write_data(functions.submit)
-        messaging.intake.grant_send_messages(functions.submit)
+        # Submitting (API, batch, schedule firings, run-now): tasks + counters + the account's quota.
+        for fn in (functions.submit, functions.batch, functions.schedules):
+            for table in (storage.tasks, storage.counters, storage.accounts):
+                table.grant_read_write_data(fn)
+            messaging.intake.grant_send_messages(fn)
+        storage.idempotency.grant_read_write_data(functions.submit)
+        storage.jobs.grant_read_write_data(functions.submit)  # cancel: tell the runner to stop
+        orchestration.state_machine.grant_execution(functions.submit, "states:StopExecution")
+        storage.schedules.grant_read_write_data(functions.batch)
+        storage.schedules.grant_read_write_data(functions.schedules)
+        storage.accounts.grant_read_write_data(functions.accounts)
+        storage.contents.grant_read_write_data(functions.contents)
+        storage.articles.grant_read(functions.contents)  # bodies over the inline limit
+        for fn in (functions.dispatch, functions.poll, functions.handle_result):
+            storage.accounts.grant_read_data(fn)  # creator defaults; the account's webhook
         storage.tasks.grant_read_data(functions.dispatch)
         storage.counters.grant_read_data(functions.dispatch)  # recent generation times → first wait
         orchestration.state_machine.grant_start_execution(functions.dispatch)
@@ -114,7 +130,7 @@ class ContentHubStack(Stack):
                 actions=["states:DescribeStateMachine"], resources=[orchestration.state_machine.state_machine_arn]
             )
         )
-        for fn in (functions.handle_result, functions.webhook_deliver, functions.webhook_api):
+        for fn in (functions.handle_result, functions.webhook_deliver, functions.webhook_api, functions.submit):
             webhooks.deliveries.grant_read_write_data(fn)
             webhooks.queue.grant_send_messages(fn)
         webhooks.readable_secret(self).grant_read(functions.webhook_deliver)
@@ -155,6 +171,9 @@ class ContentHubStack(Stack):
 
         publishing = Publishing(self, "Publishing", stack_name=self.stack_name)
         publishing.allow_announcing(functions.handle_result)
+        publishing.allow_announcing(functions.contents)  # approving auto-published content announces it
+        scheduling = Scheduling(self, "Scheduling", target=functions.batch)
+        scheduling.allow_managing(functions.schedules)
 
         Observability(
             self,
@@ -163,6 +182,8 @@ class ContentHubStack(Stack):
                 "submit": functions.submit, "dispatch": functions.dispatch, "poll": functions.poll,
                 "handle_result": functions.handle_result, "metrics": functions.metrics,
                 "webhook_deliver": functions.webhook_deliver, "webhook_api": functions.webhook_api,
+                "batch": functions.batch, "accounts": functions.accounts, "contents": functions.contents,
+                "schedules": functions.schedules,
             },
             queues={"Intake": messaging.intake, "RunnerJobs": messaging.runner_jobs, "Webhooks": webhooks.queue},
             dlqs={"Intake": messaging.intake_dlq, "RunnerJobs": messaging.runner_jobs_dlq, "Webhooks": webhooks.dlq},
@@ -173,8 +194,9 @@ class ContentHubStack(Stack):
         )  # fmt: skip
 
         api = Api(
-            self, "Api", tasks_fn=functions.submit, monitor_fn=functions.metrics, webhooks_fn=functions.webhook_api
-        )
+            self, "Api", tasks_fn=functions.submit, monitor_fn=functions.metrics, webhooks_fn=functions.webhook_api,
+            accounts_fn=functions.accounts, contents_fn=functions.contents, schedules_fn=functions.schedules,
+        )  # fmt: skip
 
         outputs = {
             "ApiUrl": api.rest_api.url,
@@ -198,6 +220,11 @@ class ContentHubStack(Stack):
             "ContentEventBusName": publishing.bus_name,
             "ContentEventBusArn": publishing.bus.event_bus_arn,
             "PublishSchedulerRoleArn": publishing.scheduler_role.role_arn,
+            "AccountsTable": storage.accounts.table_name,
+            "SchedulesTable": storage.schedules.table_name,
+            "IdempotencyTable": storage.idempotency.table_name,
+            "BatchFunctionArn": functions.batch.function_arn,
+            "BatchSchedulerRoleArn": scheduling.role.role_arn,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

@@ -26,11 +26,10 @@ settings = get_settings()
 def announce(task_id: str, summary: str | None) -> None:
     """Queue the webhook for the task's terminal state (idempotent; also on a repeated call,
     in case an earlier one stopped between recording the outcome and queueing)."""
-    if not settings.WEBHOOK_ENABLED:
-        return
     task = dal.tasks().get(task_id)
     if task and TaskStatus(task["status"]).terminal:
-        notify(task, summary, settings, dal.webhook_deliveries(), dal.webhook_queue())
+        account = dal.accounts().get(int(task["account_id"]))  # its own webhook, if it has one
+        notify(task, summary, settings, dal.webhook_deliveries(), dal.webhook_queue(), account=account)
 
 
 def publish(content_id: str) -> None:

@@ -1,8 +1,9 @@
-"""Monitor API: GET /metrics and GET /health, from O(1) counters, never a scan."""
+"""Monitor API: GET /metrics, GET /stats (daily) and GET /health, from O(1) counters, never a scan."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -20,6 +21,12 @@ app = build_resolver()
 @tracer.capture_method
 def get_metrics() -> dict[str, Any]:
     return monitor.metrics(dal.counters())
+
+
+@app.get("/stats", summary="Daily statistics: submitted and ended tasks per UTC day, success rate")
+@tracer.capture_method
+def get_daily_stats(days: Annotated[int, Query(ge=1, le=90)] = 7) -> dict[str, Any]:
+    return monitor.daily(dal.counters(), days)
 
 
 @app.get("/health", summary="Dependency checks: healthy, degraded or unhealthy")

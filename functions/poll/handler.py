@@ -26,6 +26,7 @@ def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         tasks=dal.tasks(),
         jobs=dal.jobs(),
         runner_jobs=dal.runner_jobs_queue() if settings.RUNNER_JOBS_QUEUE_URL else None,
+        accounts=dal.accounts() if settings.ACCOUNTS_TABLE else None,
     )
     logger.info("polled", extra={"status": outcome.status.value, "progress": outcome.progress})
     return outcome.model_dump(mode="json")

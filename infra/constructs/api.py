@@ -7,6 +7,36 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 
+# Every route of the API: resource path → {method: the function behind it}. Every method is
+# IAM-authorized (the API's default) and validated. docs/openapi.json documents exactly these.
+ROUTES: dict[str, dict[str, str]] = {
+    "/tasks": {"GET": "tasks", "POST": "tasks"},
+    "/tasks/batch": {"POST": "tasks"},
+    "/tasks/stats": {"GET": "tasks"},
+    "/tasks/cleanup": {"POST": "tasks"},
+    "/tasks/{task_id}": {"GET": "tasks"},
+    "/tasks/{task_id}/cancel": {"POST": "tasks"},
+    "/tasks/{task_id}/retry": {"POST": "tasks"},
+    "/metrics": {"GET": "monitor"},
+    "/stats": {"GET": "monitor"},
+    "/health": {"GET": "monitor"},
+    "/accounts": {"GET": "accounts", "POST": "accounts"},
+    "/accounts/{account_id}": {"GET": "accounts", "PATCH": "accounts"},
+    "/contents": {"GET": "contents"},
+    "/contents/{content_id}": {"GET": "contents"},
+    "/contents/{content_id}/approve": {"POST": "contents"},
+    "/contents/{content_id}/reject": {"POST": "contents"},
+    "/schedules": {"GET": "schedules", "POST": "schedules"},
+    "/schedules/preview": {"GET": "schedules"},
+    "/schedules/{schedule_id}": {"GET": "schedules", "DELETE": "schedules"},
+    "/schedules/{schedule_id}/pause": {"POST": "schedules"},
+    "/schedules/{schedule_id}/resume": {"POST": "schedules"},
+    "/schedules/{schedule_id}/run": {"POST": "schedules"},
+    "/webhooks/deliveries": {"GET": "webhooks"},
+    "/webhooks/deliveries/{delivery_id}/redeliver": {"POST": "webhooks"},
+}
+
+
 class Api(Construct):
     def __init__(
         self,
@@ -16,6 +46,9 @@ class Api(Construct):
         tasks_fn: lambda_.IFunction,
         monitor_fn: lambda_.IFunction,
         webhooks_fn: lambda_.IFunction,
+        accounts_fn: lambda_.IFunction,
+        contents_fn: lambda_.IFunction,
+        schedules_fn: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
@@ -52,28 +85,13 @@ class Api(Construct):
         validator = self.rest_api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True
         )
-        tasks_integration = apigw.LambdaIntegration(tasks_fn)
-        monitor_integration = apigw.LambdaIntegration(monitor_fn)
-        root = self.rest_api.root
-
-        tasks = root.add_resource("tasks")
-        tasks.add_method("POST", tasks_integration, request_validator=validator)
-        task = tasks.add_resource("{task_id}")
-        task.add_method(
-            "GET",
-            tasks_integration,
-            request_validator=validator,
-            request_parameters={"method.request.path.task_id": True},
-        )
-        root.add_resource("metrics").add_method("GET", monitor_integration)
-        root.add_resource("health").add_method("GET", monitor_integration)
-
-        webhooks_integration = apigw.LambdaIntegration(webhooks_fn)
-        deliveries = root.add_resource("webhooks").add_resource("deliveries")
-        deliveries.add_method("GET", webhooks_integration, request_validator=validator)
-        deliveries.add_resource("{delivery_id}").add_resource("redeliver").add_method(
-            "POST",
-            webhooks_integration,
-            request_validator=validator,
-            request_parameters={"method.request.path.delivery_id": True},
-        )
+        functions = {"tasks": tasks_fn, "monitor": monitor_fn, "accounts": accounts_fn, "contents": contents_fn,
+                     "schedules": schedules_fn, "webhooks": webhooks_fn}  # fmt: skip
+        integrations: dict[str, apigw.LambdaIntegration] = {}
+        for path, methods in ROUTES.items():
+            resource = self.rest_api.root.resource_for_path(path)
+            params = {f"method.request.path.{p[1:-1]}": True for p in path.split("/") if p.startswith("{")}
+            for verb, name in methods.items():
+                fn = functions[name]
+                integration = integrations.setdefault(fn.node.path, apigw.LambdaIntegration(fn))
+                resource.add_method(verb, integration, request_validator=validator, request_parameters=params or None)

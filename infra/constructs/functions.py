@@ -38,7 +38,17 @@ class Functions(Construct):
             compatible_architectures=[lambda_.Architecture.ARM_64],
             description="ContentHub shared domain code (models, settings, logic, data access)",
         )
-        self.submit = self._function("Submit", "submit", "Tasks API: submit and read tasks", Duration.seconds(10))
+        self.submit = self._function(
+            "Submit", "submit", "Tasks API: submit, batch, read, list, cancel, retry, cleanup, stats", Duration.seconds(30)
+        )
+        self.batch = self._function(
+            "ScheduledBatch", "submit", "Schedule firings → batch submit", Duration.seconds(60), handler="handler.scheduled"
+        )
+        self.accounts = self._function("Accounts", "accounts", "Accounts API", Duration.seconds(10))
+        self.contents = self._function("Contents", "contents", "Contents API: list, read, review", Duration.seconds(10))
+        self.schedules = self._function(
+            "Schedules", "schedules", "Schedules API (EventBridge Scheduler)", Duration.seconds(30)
+        )
         self.dispatch = self._function("Dispatch", "dispatch", "Intake queue → Step Functions", Duration.seconds(30))
         self.poll = self._function("Poll", "poll", "Reads the runner's status row for a task", Duration.seconds(10))
         self.handle_result = self._function(

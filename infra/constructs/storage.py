@@ -6,11 +6,17 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 
-def table(scope: Construct, name: str, key: str, ttl: str | None = None) -> dynamodb.Table:
+def table(
+    scope: Construct,
+    name: str,
+    key: str,
+    ttl: str | None = None,
+    key_type: dynamodb.AttributeType = dynamodb.AttributeType.STRING,
+) -> dynamodb.Table:
     return dynamodb.Table(
         scope,
         name,
-        partition_key=dynamodb.Attribute(name=key, type=dynamodb.AttributeType.STRING),
+        partition_key=dynamodb.Attribute(name=key, type=key_type),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption=dynamodb.TableEncryption.AWS_MANAGED,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
@@ -36,8 +42,25 @@ class Storage(Construct):
             partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.NUMBER),
             sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
         )
-        # Contents: by id; by account and time; by the task that produced it.
+        # All tasks by month and time: lists without a status or account filter (a month partition
+        # after another, newest first) — the "recent" view, never a scan.
+        self.tasks.add_global_secondary_index(
+            index_name="by_month",
+            partition_key=dynamodb.Attribute(name="created_month", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        )
+        # Contents: by id; by account and time; by the task that produced it; by review status; by month.
         self.contents = table(self, "Contents", "content_id")
+        self.contents.add_global_secondary_index(
+            index_name="by_status",
+            partition_key=dynamodb.Attribute(name="status", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        )
+        self.contents.add_global_secondary_index(
+            index_name="by_month",
+            partition_key=dynamodb.Attribute(name="created_month", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        )
         self.contents.add_global_secondary_index(
             index_name="by_account",
             partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.NUMBER),
@@ -51,6 +74,12 @@ class Storage(Construct):
         self.jobs = table(self, "Jobs", "job_id", ttl="expires_at")
         # O(1) counters behind /metrics: totals and per-day values.
         self.counters = table(self, "Counters", "name")
+        # Accounts (defaults, topic pool, webhook, daily quota and its per-day usage).
+        self.accounts = table(self, "Accounts", "account_id", key_type=dynamodb.AttributeType.NUMBER)
+        # Batch schedules: our record of each EventBridge Scheduler schedule (name, Unix cron, params).
+        self.schedules = table(self, "Schedules", "schedule_id")
+        # Idempotency-Key records (Powertools idempotency: key `id`, TTL `expiration`).
+        self.idempotency = table(self, "Idempotency", "id", ttl="expiration")
 
         self.access_logs = s3.Bucket(
             self,

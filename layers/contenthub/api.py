@@ -15,11 +15,13 @@ from contenthub.errors import ContentHubError
 from contenthub.observability import logger
 
 
-def error_response(status: int, code: str, message: str, details: list[Any] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: list[Any] | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
         body["error"]["details"] = details
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -43,7 +45,7 @@ def build_resolver() -> APIGatewayRestResolver:
     def _domain(error: ContentHubError) -> Response:
         if error.http_status >= 500:
             logger.exception("request failed", extra={"code": error.code})
-        return error_response(error.http_status, error.code, error.message)
+        return error_response(error.http_status, error.code, error.message, headers=error.headers)
 
     @app.not_found
     def _not_found(_: Exception) -> Response:

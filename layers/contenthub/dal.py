@@ -3,6 +3,8 @@ objects (or builds them with the cached factories) and never sees boto3."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +16,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from contenthub import aws
-from contenthub.errors import QueueUnavailable, ResultMissing
+from contenthub.errors import AccountExists, AccountNotFound, InvalidRequest, QueueUnavailable, ResultMissing
 from contenthub.models import Article, JobState, TaskStatus, iso
 from contenthub.settings import get_settings
 
@@ -56,20 +58,80 @@ def counter_keys(name: str, when: datetime) -> list[str]:
     return [name, f"{name}:{when.strftime('%Y-%m-%d')}"]
 
 
-def _counter_updates(table: str, names: list[str], when: datetime) -> list[dict[str, Any]]:
+def _counter_updates(table: str, names: list[str], when: datetime, amount: int = 1) -> list[dict[str, Any]]:
     return [
         {
             "Update": {
                 "TableName": table,
                 "Key": {"name": {"S": key}},
-                "UpdateExpression": "ADD #v :one",
+                "UpdateExpression": "ADD #v :n",
                 "ExpressionAttributeNames": {"#v": "value"},
-                "ExpressionAttributeValues": {":one": {"N": "1"}},
+                "ExpressionAttributeValues": {":n": {"N": str(amount)}},
             }
         }
         for name in names
         for key in counter_keys(name, when)
     ]
+
+
+# -- pagination ------------------------------------------------------------------------------------
+def encode_cursor(state: dict[str, Any] | None) -> str | None:
+    """An opaque page cursor (base64url JSON of where the next page starts)."""
+    if not state:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(_plain(state), separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any]:
+    if not cursor:
+        return {}
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidRequest("cursor is not valid; pass next_cursor from the previous page unchanged") from error
+    if not isinstance(state, dict):
+        raise InvalidRequest("cursor is not valid; pass next_cursor from the previous page unchanged")
+    return state
+
+
+def query_page(
+    table: str,
+    limit: int,
+    start_key: dict[str, Any] | None = None,
+    **query: Any,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Up to `limit` items of one Query (newest first), following DynamoDB pages when a filter
+    leaves a page short; returns the items and the key to continue from (None when done)."""
+    items: list[dict[str, Any]] = []
+    while len(items) < limit:
+        request: dict[str, Any] = {"ScanIndexForward": False, **query, "Limit": limit - len(items)}
+        if start_key:
+            request["ExclusiveStartKey"] = start_key
+        try:
+            response = aws.dynamodb_table(table).query(**request)
+        except ClientError as error:
+            if start_key and error.response["Error"]["Code"] == "ValidationException":
+                raise InvalidRequest("cursor does not belong to this list; start again without it") from error
+            raise
+        items += [_plain(item) for item in response.get("Items", [])]
+        start_key = response.get("LastEvaluatedKey")
+        if not start_key:
+            break
+    return items, start_key
+
+
+def count_query(table: str, **query: Any) -> int:
+    """Select=COUNT over every page of a Query: an index read, never a table scan."""
+    total, start_key = 0, None
+    while True:
+        request: dict[str, Any] = {**query, "Select": "COUNT"}
+        if start_key:
+            request["ExclusiveStartKey"] = start_key
+        response = aws.dynamodb_table(table).query(**request)
+        total += int(response.get("Count", 0))
+        start_key = response.get("LastEvaluatedKey")
+        if not start_key:
+            return total
 
 
 def _cancelled_by_condition(error: ClientError) -> bool:
@@ -82,20 +144,64 @@ class TaskRepository:
     counters_table: str
     retention_days: int = 90
 
-    def create(self, item: dict[str, Any], now: datetime) -> None:
-        """Write a new pending task and count it, in one transaction."""
-        aws.client("dynamodb").transact_write_items(
-            TransactItems=[
+    def create(
+        self,
+        items: list[dict[str, Any]],
+        now: datetime,
+        *,
+        accounts_table: str,
+        quota: int | None | str = "unknown",
+        topic_uses: list[str] = (),  # type: ignore[assignment]
+        source: str = "api",
+    ) -> bool:
+        """Write new pending tasks of one account, count them against the account's daily quota,
+        mark the topics used (topic pool order) and count them in /metrics — one transaction, so
+        either all of it happens or none. The account must exist. `quota` is the account's
+        daily_quota as read by the caller (None = unlimited), or "unknown" for a single task
+        (then the item's own daily_quota is compared). False when a condition failed: the caller
+        finds out which (unknown account, quota, tasks that exist already)."""
+        account_id = int(items[0]["account_id"])
+        day = now.strftime("%Y-%m-%d")
+        names = {"#u": "usage", "#d": day}
+        values: dict[str, Any] = {":zero": {"N": "0"}, ":n": {"N": str(len(items))}}
+        condition = "attribute_exists(account_id) AND "
+        if quota == "unknown":
+            condition += "(attribute_not_exists(daily_quota) OR attribute_not_exists(#u.#d) OR #u.#d < daily_quota)"
+        elif quota is None:
+            condition += "attribute_not_exists(daily_quota)"
+        else:
+            condition += "daily_quota = :q AND (attribute_not_exists(#u.#d) OR #u.#d <= :max)"
+            values[":q"] = {"N": str(quota)}
+            values[":max"] = {"N": str(int(quota) - len(items))}
+        sets = ["#u.#d = if_not_exists(#u.#d, :zero) + :n"]
+        for index, topic in enumerate(dict.fromkeys(topic_uses)):
+            names[f"#t{index}"] = topic
+            values[f":t{index}"] = {"S": iso(now + timedelta(milliseconds=index))}
+            sets.append(f"topic_last_used.#t{index} = :t{index}")
+        transaction = [
+            {
+                "Update": {
+                    "TableName": accounts_table,
+                    "Key": {"account_id": {"N": str(account_id)}},
+                    "UpdateExpression": "SET " + ", ".join(sets),
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            *(
                 {
                     "Put": {
                         "TableName": self.tasks_table,
                         "Item": _av(item),
                         "ConditionExpression": "attribute_not_exists(task_id)",
                     }
-                },
-                *_counter_updates(self.counters_table, ["submitted"], now),
-            ]
-        )
+                }
+                for item in items
+            ),
+            *_counter_updates(self.counters_table, ["submitted"], now, amount=len(items)),
+        ]
+        return _conditional(aws.client("dynamodb").transact_write_items, TransactItems=transaction)
 
     def get(self, task_id: str) -> dict[str, Any] | None:
         item = aws.dynamodb_table(self.tasks_table).get_item(Key={"task_id": task_id}, ConsistentRead=True).get("Item")
@@ -179,6 +285,89 @@ class TaskRepository:
         return True
 
 
+    def retry(self, task: dict[str, Any], now: datetime) -> bool:
+        """Start a new attempt of a failed, timed-out or cancelled task: pending again, attempt+1,
+        the ended attempt appended to `history`. False if the task changed meanwhile."""
+        record = {k: task.get(k) for k in ("attempt", "status", "error", "started_at", "finished_at")}
+        transaction = [
+            {
+                "Update": {
+                    "TableName": self.tasks_table,
+                    "Key": {"task_id": {"S": task["task_id"]}},
+                    "UpdateExpression": "SET #st = :pending, attempt = :next, progress = :zero, stage = :stage, "
+                    "updated_at = :now, history = list_append(if_not_exists(history, :empty), :record) "
+                    "REMOVE #err, content_id, started_at, finished_at, expires_at",
+                    "ConditionExpression": "#st = :was AND attempt = :attempt",
+                    "ExpressionAttributeNames": {"#st": "status", "#err": "error"},
+                    "ExpressionAttributeValues": {
+                        ":pending": {"S": TaskStatus.PENDING.value},
+                        ":next": {"N": str(int(task["attempt"]) + 1)},
+                        ":zero": {"N": "0"},
+                        ":stage": {"S": "queued for retry"},
+                        ":now": {"S": iso(now)},
+                        ":empty": {"L": []},
+                        ":record": {"L": [{"M": _av(record)}]},
+                        ":was": {"S": task["status"]},
+                        ":attempt": {"N": str(task["attempt"])},
+                    },
+                }
+            },
+            *_counter_updates(self.counters_table, ["retried"], now),
+        ]
+        return _conditional(aws.client("dynamodb").transact_write_items, TransactItems=transaction)
+
+    def delete_finished(self, task_id: str) -> bool:
+        """Delete a task that is (still) terminal; False if it is not (a retry started meanwhile)."""
+        return _conditional(
+            aws.dynamodb_table(self.tasks_table).delete_item,
+            Key={"task_id": task_id},
+            ConditionExpression="#st IN (:a, :b, :c, :d)",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":a": "succeeded", ":b": "failed", ":c": "timed_out", ":d": "cancelled"},
+        )
+
+    def by_status(
+        self, status: str, limit: int, since: str, until: str, start_key: dict[str, Any] | None = None,
+        account_id: int | None = None, projection: str | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:  # fmt: skip
+        query: dict[str, Any] = {
+            "IndexName": "by_status",
+            "KeyConditionExpression": "#st = :s AND created_at BETWEEN :since AND :until",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":s": status, ":since": since, ":until": until},
+        }
+        if account_id is not None:
+            query["FilterExpression"] = "account_id = :a"
+            query["ExpressionAttributeValues"][":a"] = account_id
+        if projection:
+            query["ProjectionExpression"] = projection
+        return query_page(self.tasks_table, limit, start_key, **query)
+
+    def by_account(
+        self, account_id: int, limit: int, since: str, until: str, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        return query_page(
+            self.tasks_table, limit, start_key, IndexName="by_account",
+            KeyConditionExpression="account_id = :a AND created_at BETWEEN :since AND :until",
+            ExpressionAttributeValues={":a": account_id, ":since": since, ":until": until},
+        )  # fmt: skip
+
+    def by_month(
+        self, month: str, limit: int, since: str, until: str, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        return query_page(
+            self.tasks_table, limit, start_key, IndexName="by_month",
+            KeyConditionExpression="created_month = :m AND created_at BETWEEN :since AND :until",
+            ExpressionAttributeValues={":m": month, ":since": since, ":until": until},
+        )  # fmt: skip
+
+    def count_status(self, status: str) -> int:
+        return count_query(
+            self.tasks_table, IndexName="by_status", KeyConditionExpression="#st = :s",
+            ExpressionAttributeNames={"#st": "status"}, ExpressionAttributeValues={":s": status},
+        )  # fmt: skip
+
+
 @dataclass
 class CounterRepository:
     table: str
@@ -195,6 +384,19 @@ class CounterRepository:
         }
         return {key: found.get(key, 0) for key in keys}
 
+    def read_keys(self, keys: list[str]) -> dict[str, int]:
+        """Counter values by exact key (e.g. per-day keys), 100 per BatchGetItem."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 100):
+            response = aws.client("dynamodb").batch_get_item(
+                RequestItems={
+                    self.table: {"Keys": [{"name": {"S": k}} for k in keys[start : start + 100]], "ConsistentRead": True}
+                }
+            )
+            for item in response.get("Responses", {}).get(self.table, []):
+                found[item["name"]["S"]] = int(item.get("value", {"N": "0"})["N"])
+        return {key: found.get(key, 0) for key in keys}
+
 
 @dataclass
 class ContentRepository:
@@ -203,6 +405,98 @@ class ContentRepository:
     def get(self, content_id: str) -> dict[str, Any] | None:
         item = aws.dynamodb_table(self.table).get_item(Key={"content_id": content_id}, ConsistentRead=True).get("Item")
         return _plain(item) if item else None
+
+    def page(
+        self, limit: int, start_key: dict[str, Any] | None, *, account_id: int | None = None,
+        status: str | None = None, month: str | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:  # fmt: skip
+        """Newest first: by account (optionally filtered by status), by status, or one month."""
+        query: dict[str, Any] = {"ExpressionAttributeNames": {"#st": "status"}, "ExpressionAttributeValues": {}}
+        if account_id is not None:
+            query.update(IndexName="by_account", KeyConditionExpression="account_id = :a")
+            query["ExpressionAttributeValues"][":a"] = account_id
+            if status:
+                query["FilterExpression"] = "#st = :s"
+                query["ExpressionAttributeValues"][":s"] = status
+        elif status:
+            query.update(IndexName="by_status", KeyConditionExpression="#st = :s")
+            query["ExpressionAttributeValues"][":s"] = status
+        else:
+            query.update(IndexName="by_month", KeyConditionExpression="created_month = :m")
+            query["ExpressionAttributeValues"][":m"] = month
+        if "#st" not in (query.get("FilterExpression", "") + query["KeyConditionExpression"]):
+            del query["ExpressionAttributeNames"]
+        return query_page(self.table, limit, start_key, **query)
+
+    def review(self, content_id: str, status: str, allowed_from: list[str], note: str | None, now: datetime) -> bool:
+        """Approve or reject: status → `status` when it is one of `allowed_from`."""
+        values: dict[str, Any] = {":s": status, ":now": iso(now), ":note": note}
+        values.update({f":f{i}": s for i, s in enumerate(allowed_from)})
+        return _conditional(
+            aws.dynamodb_table(self.table).update_item,
+            Key={"content_id": content_id},
+            UpdateExpression="SET #st = :s, updated_at = :now, reviewed_at = :now, review_note = :note",
+            ConditionExpression=f"#st IN ({', '.join(f':f{i}' for i in range(len(allowed_from)))})",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues=values,
+        )
+
+
+@dataclass
+class AccountRepository:
+    """Accounts (the old system's Account model): defaults for generation, topic pool, webhook,
+    daily quota. `usage` holds tasks per UTC day; `topic_last_used` orders the topic pool."""
+
+    table: str
+
+    def create(self, item: dict[str, Any]) -> None:
+        if not _conditional(
+            aws.dynamodb_table(self.table).put_item,
+            Item={**item, "usage": {}, "topic_last_used": {}},
+            ConditionExpression="attribute_not_exists(account_id)",
+        ):
+            raise AccountExists(f"account {item['account_id']} exists already; update it instead")
+
+    def get(self, account_id: int) -> dict[str, Any] | None:
+        item = aws.dynamodb_table(self.table).get_item(Key={"account_id": account_id}, ConsistentRead=True).get("Item")
+        return _plain(item) if item else None
+
+    def require(self, account_id: int) -> dict[str, Any]:
+        item = self.get(account_id)
+        if item is None:
+            raise AccountNotFound(f"account {account_id} does not exist; create it with POST /accounts")
+        return item
+
+    def page(self, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Accounts are few (an operator's list): a paginated Scan of the small accounts table."""
+        request: dict[str, Any] = {"Limit": limit}
+        if start_key:
+            request["ExclusiveStartKey"] = start_key
+        response = aws.dynamodb_table(self.table).scan(**request)
+        return [_plain(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+    def update(self, account_id: int, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Set the given fields; a None value removes the field (back to the default)."""
+        names = {f"#f{i}": k for i, k in enumerate(changes)}
+        sets = [f"#f{i} = :f{i}" for i, (k, v) in enumerate(changes.items()) if v is not None]
+        removes = [f"#f{i}" for i, (k, v) in enumerate(changes.items()) if v is None]
+        values: dict[str, Any] = {f":f{i}": v for i, (k, v) in enumerate(changes.items()) if v is not None}
+        values[":now"] = iso(now)
+        expression = "SET " + ", ".join([*sets, "updated_at = :now"]) + (" REMOVE " + ", ".join(removes) if removes else "")
+        try:
+            response = aws.dynamodb_table(self.table).update_item(
+                Key={"account_id": account_id},
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(account_id)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                raise AccountNotFound(f"account {account_id} does not exist") from error
+            raise
+        return _plain(response["Attributes"])
 
 
 @dataclass
@@ -225,7 +519,8 @@ class JobRepository:
                 "heartbeat_at = :now, progress = :zero, stage = :stage, expires_at = :exp, runner_id = :r"
             ),
             # New, or queued again after its runner died; anything else is a duplicate delivery.
-            ConditionExpression="attribute_not_exists(#st) OR #st = :queued",
+            # A job cancelled before it started is never started.
+            ConditionExpression="(attribute_not_exists(#st) OR #st = :queued) AND attribute_not_exists(cancel_requested)",
             ExpressionAttributeNames={"#st": "status"},
             ExpressionAttributeValues={
                 ":t": task_id,
@@ -381,6 +676,11 @@ def contents() -> ContentRepository:
 
 
 @lru_cache(maxsize=1)
+def accounts() -> AccountRepository:
+    return AccountRepository(get_settings().require("ACCOUNTS_TABLE"))
+
+
+@lru_cache(maxsize=1)
 def counters() -> CounterRepository:
     return CounterRepository(get_settings().require("COUNTERS_TABLE"))
 
@@ -414,6 +714,17 @@ class Orchestrator:
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ExecutionAlreadyExists":
+                return False
+            raise
+        return True
+
+    def stop(self, name: str, cause: str) -> bool:
+        """Stop the named execution; False when it does not exist (not started yet) or has ended."""
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
+        try:
+            aws.client("stepfunctions").stop_execution(executionArn=arn, error="Cancelled", cause=cause[:32768])
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("ExecutionDoesNotExist", "ResourceNotFound"):
                 return False
             raise
         return True
@@ -675,3 +986,100 @@ class GenerationTimes:
     def recent(self, kind: str) -> list[float]:
         item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind)).get("Item") or {}
         return [float(s) for s in item.get("samples", [])]
+
+
+@dataclass
+class ScheduleRepository:
+    """Our record of each batch schedule (display name, Unix cron, params, state, last firing);
+    the schedule itself lives in EventBridge Scheduler under the same id."""
+
+    table: str
+
+    def put(self, item: dict[str, Any]) -> None:
+        aws.dynamodb_table(self.table).put_item(Item=json.loads(json.dumps(item), parse_float=Decimal))
+
+    def get(self, schedule_id: str) -> dict[str, Any] | None:
+        item = (
+            aws.dynamodb_table(self.table).get_item(Key={"schedule_id": schedule_id}, ConsistentRead=True).get("Item")
+        )
+        return _plain(item) if item else None
+
+    def all(self) -> list[dict[str, Any]]:
+        """Schedules are few (one per recurring job): a Scan of the small schedules table."""
+        items, start_key = [], None
+        while True:
+            request: dict[str, Any] = {"ExclusiveStartKey": start_key} if start_key else {}
+            response = aws.dynamodb_table(self.table).scan(**request)
+            items += [_plain(i) for i in response.get("Items", [])]
+            start_key = response.get("LastEvaluatedKey")
+            if not start_key:
+                return items
+
+    def set_fields(self, schedule_id: str, **fields: Any) -> None:
+        names = {f"#f{i}": k for i, k in enumerate(fields)}
+        values = {f":f{i}": v for i, v in enumerate(fields.values())}
+        aws.dynamodb_table(self.table).update_item(
+            Key={"schedule_id": schedule_id},
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def delete(self, schedule_id: str) -> None:
+        aws.dynamodb_table(self.table).delete_item(Key={"schedule_id": schedule_id})
+
+
+@dataclass
+class Scheduler:
+    """EventBridge Scheduler schedules whose target is the batch-submit function. The target input
+    carries Scheduler's own context attributes, so each firing knows its scheduled time."""
+
+    function_arn: str
+    role_arn: str
+
+    def _definition(self, schedule_id: str, expression: str, timezone: str, state: str, name: str) -> dict[str, Any]:
+        return {
+            "Name": schedule_id,
+            "ScheduleExpression": expression,
+            "ScheduleExpressionTimezone": timezone,
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "State": state,
+            "Description": name[:512],
+            "Target": {
+                "Arn": self.function_arn,
+                "RoleArn": self.role_arn,
+                "Input": json.dumps(
+                    {
+                        "schedule_id": schedule_id,
+                        "scheduled_time": "<aws.scheduler.scheduled-time>",
+                        "execution_id": "<aws.scheduler.execution-id>",
+                    }
+                ),
+                "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 3},
+            },
+        }
+
+    def create(self, schedule_id: str, expression: str, timezone: str, state: str, name: str) -> None:
+        aws.client("scheduler").create_schedule(**self._definition(schedule_id, expression, timezone, state, name))
+
+    def update(self, schedule_id: str, expression: str, timezone: str, state: str, name: str) -> None:
+        """UpdateSchedule replaces the whole definition, so it is always sent complete."""
+        aws.client("scheduler").update_schedule(**self._definition(schedule_id, expression, timezone, state, name))
+
+    def delete(self, schedule_id: str) -> None:
+        try:
+            aws.client("scheduler").delete_schedule(Name=schedule_id)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+
+
+@lru_cache(maxsize=1)
+def schedules() -> ScheduleRepository:
+    return ScheduleRepository(get_settings().require("SCHEDULES_TABLE"))
+
+
+@lru_cache(maxsize=1)
+def scheduler() -> Scheduler:
+    s = get_settings()
+    return Scheduler(s.require("BATCH_FUNCTION_ARN"), s.require("BATCH_SCHEDULER_ROLE_ARN"))

@@ -7,9 +7,10 @@ class ContentHubError(Exception):
     code = "internal_error"
     http_status = 500
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
+        self.headers = headers or {}
 
 
 class ConfigurationError(ContentHubError):
@@ -58,4 +59,55 @@ class DeliveryNotFound(ContentHubError):
 
 class DeliveryNotRedeliverable(ContentHubError):
     code = "delivery_not_redeliverable"
+    http_status = 409
+
+
+class InvalidRequest(ContentHubError):
+    """Well-formed but unusable input that the models cannot check alone (a cursor, a cron)."""
+
+    code = "invalid_request"
+    http_status = 422
+
+
+class TaskStateConflict(ContentHubError):
+    """The task is not in a state that allows the action (cancel a finished task, retry a running one)."""
+
+    code = "task_state_conflict"
+    http_status = 409
+
+
+class AccountNotFound(ContentHubError):
+    code = "account_not_found"
+    http_status = 404
+
+
+class AccountExists(ContentHubError):
+    code = "account_exists"
+    http_status = 409
+
+
+class QuotaExceeded(ContentHubError):
+    code = "quota_exceeded"
+    http_status = 429
+
+
+class ContentNotFound(ContentHubError):
+    code = "content_not_found"
+    http_status = 404
+
+
+class ScheduleNotFound(ContentHubError):
+    code = "schedule_not_found"
+    http_status = 404
+
+
+class IdempotencyKeyReused(ContentHubError):
+    """The same Idempotency-Key with a different request body."""
+
+    code = "idempotency_key_reused"
+    http_status = 422
+
+
+class IdempotencyInProgress(ContentHubError):
+    code = "idempotency_in_progress"
     http_status = 409

@@ -14,6 +14,15 @@ TASK_ID_PATTERN = r"^task-[0-9a-f]{12}$"
 MAX_KEYWORDS = 20
 MAX_TOPIC_LENGTH = 200
 MAX_KEYWORD_LENGTH = 50
+MAX_BATCH_ACCOUNTS = 20
+MAX_BATCH_COUNT = 20  # one DynamoDB transaction per account: tasks + account + counters ≤ 100 items
+MAX_PAGE_SIZE = 100
+
+
+def _printable(value: str, field: str) -> str:
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        raise ValueError(f"{field} must not contain control characters")
+    return value
 
 
 def new_task_id() -> str:
@@ -69,9 +78,7 @@ class SubmitTaskRequest(BaseModel):
     @field_validator("topic")
     @classmethod
     def _printable_topic(cls, value: str) -> str:
-        if re.search(r"[\x00-\x1f\x7f]", value):
-            raise ValueError("topic must not contain control characters")
-        return value
+        return _printable(value, "topic")
 
     @field_validator("scheduled_publish_at")
     @classmethod
@@ -79,6 +86,47 @@ class SubmitTaskRequest(BaseModel):
         if value is not None and value.tzinfo is None:
             raise ValueError("scheduled_publish_at needs a timezone, e.g. 2026-12-01T08:00:00Z")
         return value
+
+
+class BatchSubmitRequest(BaseModel):
+    """Body of POST /tasks/batch, and the params of an `async_content_generation` schedule:
+    account_ids × count_per_account tasks, topics from `topics` (in turn) or each account's topic
+    pool, least recently used first."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    account_ids: list[Annotated[int, Field(gt=0)]] = Field(min_length=1, max_length=MAX_BATCH_ACCOUNTS)
+    count_per_account: int = Field(1, ge=1, le=MAX_BATCH_COUNT)
+    topics: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_TOPIC_LENGTH)]] = Field(
+        default_factory=list, max_length=100, description="default: each account's topic pool"
+    )
+    keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
+    auto_approve: bool | None = None
+    auto_publish: bool = False
+
+    @field_validator("account_ids")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("account_ids must not repeat")
+        return value
+
+    @field_validator("topics")
+    @classmethod
+    def _printable_topics(cls, value: list[str]) -> list[str]:
+        for topic in value:
+            _printable(topic, "topics")
+        return value
+
+
+class AttemptRecord(BaseModel):
+    """An earlier attempt of a retried task, as it ended."""
+
+    attempt: int
+    status: TaskStatus
+    error: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
 
 
 class Task(BaseModel):
@@ -101,6 +149,8 @@ class Task(BaseModel):
     updated_at: str
     started_at: str | None = None
     finished_at: str | None = None
+    history: list[AttemptRecord] = Field(default_factory=list, description="earlier attempts, oldest first")
+    source: str = Field("api", description="api, batch or schedule:<schedule_id>")
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Task:
@@ -168,3 +218,162 @@ def job_id_for(task_id: str, attempt: int) -> str:
 def content_id_for(task_id: str, attempt: int) -> str:
     """Deterministic, so a repeated handle_result finds the content it already stored."""
     return f"content-{task_id.removeprefix('task-')}-{attempt}"
+
+
+def month_of(created_at: str) -> str:
+    """`2026-11-28T…` → `2026-11`: the partition of the by_month indexes (unfiltered lists)."""
+    return created_at[:7]
+
+
+class TaskPage(BaseModel):
+    tasks: list[Task]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
+
+
+class BatchResult(BaseModel):
+    tasks: list[Task]
+    created: int = Field(description="tasks created by this call (0 when it repeats an earlier one)")
+
+
+# -- accounts --------------------------------------------------------------------------------------
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_LENGTH)]
+
+
+class AccountSettings(BaseModel):
+    """The fields an operator sets on an account (create and update)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    platform: str | None = Field(None, min_length=1, max_length=50, description="e.g. wechat, blog, x")
+    language: str | None = Field(None, min_length=1, max_length=20, description="e.g. zh-CN; default CREATOR_LANGUAGE")
+    tone: str | None = Field(None, min_length=1, max_length=50, description="default CREATOR_TONE")
+    length: int | None = Field(None, ge=50, le=20000, description="target words; default CREATOR_LENGTH")
+    topics: list[Topic] | None = Field(None, max_length=200, description="topic pool for batches and schedules")
+    webhook_url: str | None = Field(None, max_length=2000, description="this account's webhook; default WEBHOOK_URL")
+    webhook_enabled: bool | None = None
+    daily_quota: int | None = Field(None, ge=1, le=100_000, description="tasks per UTC day; null = unlimited")
+
+    @field_validator("name", "platform", "language", "tone")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return _printable(value, "text") if value is not None else None
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            for topic in value:
+                _printable(topic, "topics")
+            if len(set(value)) != len(value):
+                raise ValueError("topics must not repeat")
+        return value
+
+
+class AccountCreate(AccountSettings):
+    account_id: int = Field(gt=0, lt=2**53, description="the account's number, e.g. 49")
+    name: str = Field(min_length=1, max_length=100)
+
+
+class Account(BaseModel):
+    account_id: int
+    name: str
+    platform: str | None = None
+    language: str | None = None
+    tone: str | None = None
+    length: int | None = None
+    topics: list[str] = Field(default_factory=list)
+    webhook_url: str | None = None
+    webhook_enabled: bool | None = None
+    daily_quota: int | None = None
+    tasks_today: int = Field(0, description="tasks submitted today (UTC), counted against daily_quota")
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any], today: str) -> Account:
+        data = {k: v for k, v in item.items() if k in cls.model_fields}
+        data["tasks_today"] = int((item.get("usage") or {}).get(today, 0))
+        return cls.model_validate(data)
+
+
+class AccountList(BaseModel):
+    accounts: list[Account]
+    next_cursor: str | None = None
+
+
+# -- contents --------------------------------------------------------------------------------------
+class Content(BaseModel):
+    content_id: str
+    account_id: int
+    generation_task_id: str
+    title: str
+    summary: str = ""
+    tags: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    topic: str | None = None
+    status: ContentStatus
+    auto_publish: bool = False
+    scheduled_publish_at: str | None = None
+    body: str | None = Field(None, description="Markdown; only in GET /contents/{content_id}")
+    review_note: str | None = None
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any], with_body: bool = False) -> Content:
+        data = {k: v for k, v in item.items() if k in cls.model_fields}
+        if not with_body:
+            data.pop("body", None)
+        return cls.model_validate(data)
+
+
+class ContentPage(BaseModel):
+    contents: list[Content]
+    next_cursor: str | None = None
+
+
+class ReviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str | None = Field(None, max_length=1000, description="why (kept on the content)")
+
+
+# -- schedules -------------------------------------------------------------------------------------
+class ScheduleType(StrEnum):
+    ASYNC_CONTENT_GENERATION = "async_content_generation"
+
+
+class ScheduleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100, description="display name, any language")
+    type: ScheduleType = ScheduleType.ASYNC_CONTENT_GENERATION
+    cron: str = Field(min_length=9, max_length=100, description="5-field Unix cron, e.g. '0 8 * * *'")
+    timezone: str = Field("UTC", max_length=64, description="IANA name, e.g. Asia/Shanghai")
+    params: BatchSubmitRequest
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _printable(value, "name")
+
+
+class Schedule(BaseModel):
+    schedule_id: str
+    name: str
+    type: ScheduleType
+    cron: str
+    timezone: str
+    expression: str = Field(description="the EventBridge Scheduler expression, e.g. cron(0 8 * * ? *)")
+    params: BatchSubmitRequest
+    state: str = Field(description="ENABLED or DISABLED (paused)")
+    next_fire_times: list[str] = Field(default_factory=list)
+    last_fired_at: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class ScheduleList(BaseModel):
+    schedules: list[Schedule]

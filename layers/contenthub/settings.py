@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     EVENT_BUS_ARN: str | None = None
     PUBLISH_SCHEDULER_ROLE_ARN: str | None = None
     WEBHOOK_QUEUE_URL: str | None = None
+    ACCOUNTS_TABLE: str | None = None
+    SCHEDULES_TABLE: str | None = None
+    IDEMPOTENCY_TABLE: str | None = None
+    # The batch-submit function Scheduler invokes, and the role it invokes it with.
+    BATCH_FUNCTION_ARN: str | None = None
+    BATCH_SCHEDULER_ROLE_ARN: str | None = None
+    # How long an Idempotency-Key is remembered.
+    IDEMPOTENCY_TTL_SECONDS: int = Field(86400, ge=60)
 
     # A runner writes a heartbeat this often; three missed periods count as a dead runner.
     RUNNER_HEARTBEAT_SECONDS: int = Field(10, ge=1)

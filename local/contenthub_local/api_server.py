@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -65,9 +66,12 @@ def load_routes(apigateway: Any, rest_api_id: str) -> list[Route]:
 
 class ApiServer:
     def __init__(
-        self, routes: list[Route], lambda_client: Any, rest_api_id: str, host: str = "127.0.0.1", port: int = 0
-    ):
+        self, routes: list[Route], lambda_client: Any, rest_api_id: str, host: str = "127.0.0.1", port: int = 0,
+        controls: dict[str, Callable[[dict[str, Any]], Any]] | None = None,
+    ):  # fmt: skip
         self.routes = routes
+        # Local-only controls (POST /_local/…), e.g. moving the scheduler's clock; not part of the API.
+        self.controls = controls or {}
         self.lambda_client = lambda_client
         self.rest_api_id = rest_api_id
         server = self
@@ -120,6 +124,15 @@ class ApiServer:
             self._error(request, 413, "Request Too Long")
             return
         raw = request.rfile.read(length) if length else b""
+        control = self.controls.get(url.path) if url.path.startswith("/_local/") else None
+        if control is not None and request.command == "POST":
+            try:
+                result = control(json.loads(raw or b"{}"))
+            except (ValueError, TypeError, KeyError) as error:
+                self._error(request, 400, f"bad control request: {error}")
+                return
+            self._reply(request, 200, json.dumps(result).encode(), {"Content-Type": "application/json"})
+            return
         for route in self.routes:
             params = route.match(url.path)
             if params is None:

@@ -23,6 +23,7 @@ from contenthub_local import deploy, dynamodb_atomicity
 from contenthub_local.api_server import ApiServer, load_routes
 from contenthub_local.event_sources import SqsPoller
 from contenthub_local.lambda_adapter import LambdaAdapter
+from contenthub_local.scheduler import SchedulerAdapter
 from contenthub_local.synth import synth
 from infra.constants import STACK_NAME
 
@@ -57,6 +58,7 @@ class LocalStack:
         self.server: ThreadedMotoServer | None = None
         self.api: ApiServer | None = None
         self.adapter: LambdaAdapter | None = None
+        self.scheduler: SchedulerAdapter | None = None
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -139,13 +141,31 @@ class LocalStack:
                 poller.start()
                 self.pollers.append(poller)
 
+        self.scheduler = SchedulerAdapter(self.client("scheduler"), self._invoke, self.client("events"))
+        self.scheduler.start()
+
         rest_api_id = self.outputs["RestApiId"]
         self.api = ApiServer(
-            load_routes(self.client("apigateway"), rest_api_id), lambda_client, rest_api_id, port=self.api_port
-        )
+            load_routes(self.client("apigateway"), rest_api_id), lambda_client, rest_api_id, port=self.api_port,
+            controls={"/_local/scheduler/advance": self._advance_clock},
+        )  # fmt: skip
         self.api.start()
         for index in range(self.runners):
             self.start_runner(index)
+
+    def _invoke(self, function_arn: str, payload: dict[str, Any]) -> Any:
+        response = self.client("lambda").invoke(FunctionName=function_arn, Payload=json.dumps(payload).encode())
+        result = json.loads(response["Payload"].read() or b"null")
+        if response.get("FunctionError"):
+            raise RuntimeError(f"{function_arn} failed: {result}")
+        return result
+
+    def _advance_clock(self, request: dict[str, Any]) -> dict[str, Any]:
+        """POST /_local/scheduler/advance {"seconds": N}: move the scheduler's clock and fire what is due."""
+        assert self.scheduler is not None
+        now = self.scheduler.advance(float(request["seconds"]))
+        fired = self.scheduler.tick()
+        return {"now": now.isoformat(), "fired": [{"schedule": n, "scheduled_time": t} for n, t in fired]}
 
     def _register_state_machine(self) -> None:
         """moto's CloudFormation creates the state machine in the plain backend; the executing
@@ -228,6 +248,8 @@ class LocalStack:
                 process.kill()
         for poller in self.pollers:
             poller.stop()
+        if self.scheduler:
+            self.scheduler.stop()
         if self.api:
             self.api.stop()
         if self.adapter:

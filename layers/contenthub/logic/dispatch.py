@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import statistics
 from enum import StrEnum
+from typing import Any
 
 from contenthub import dal
-from contenthub.models import TaskStatus, job_id_for
+from contenthub.models import JobRequest, TaskStatus, job_id_for
 from contenthub.observability import logger
 from contenthub.settings import Settings
 
@@ -32,12 +33,24 @@ def first_wait(recent_seconds: list[float], settings: Settings) -> int:
     return max(1, min(round(statistics.median(recent_seconds)), settings.ASYNC_FIRST_WAIT_MAX))
 
 
+def job_for(task: dict[str, Any], attempt: int, accounts: dal.AccountRepository | None) -> dict[str, Any]:
+    """The runner job of a task attempt, with the account's language/tone/length defaults
+    (None: the creator settings' defaults)."""
+    account = (accounts.get(int(task["account_id"])) if accounts else None) or {}
+    return JobRequest(
+        job_id=job_id_for(task["task_id"], attempt), task_id=task["task_id"], attempt=attempt,
+        account_id=int(task["account_id"]), topic=str(task["topic"]), keywords=list(task.get("keywords") or []),
+        language=account.get("language"), tone=account.get("tone"), length=account.get("length"),
+    ).model_dump(mode="json", exclude_none=True)  # fmt: skip
+
+
 def dispatch_task(
     task_id: str,
     settings: Settings,
     tasks: dal.TaskRepository,
     orchestrator: dal.Orchestrator,
     generation_times: dal.GenerationTimes | None = None,
+    accounts: dal.AccountRepository | None = None,
 ) -> DispatchResult:
     task = tasks.get(task_id)
     if task is None:
@@ -50,14 +63,7 @@ def dispatch_task(
     payload = {
         "task_id": task_id,
         "attempt": attempt,
-        "job": {
-            "job_id": job_id_for(task_id, attempt),
-            "task_id": task_id,
-            "attempt": attempt,
-            "account_id": task["account_id"],
-            "topic": task["topic"],
-            "keywords": task.get("keywords", []),
-        },
+        "job": job_for(task, attempt, accounts),
         "timing": {
             "first_wait": first_wait(
                 generation_times.recent(settings.CREATOR_KIND) if generation_times else [], settings

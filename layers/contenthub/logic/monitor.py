@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -17,10 +17,11 @@ TERMINAL = ["succeeded", "failed", "timed_out", "cancelled"]
 def metrics(counters: dal.CounterRepository, now: datetime | None = None) -> dict[str, Any]:
     now = now or utc_now()
     day = now.strftime("%Y-%m-%d")
-    values = counters.read(["submitted", *TERMINAL], now)
+    values = counters.read(["submitted", "retried", *TERMINAL], now)
     finished = sum(values[name] for name in TERMINAL)
     finished_today = sum(values[f"{name}:{day}"] for name in TERMINAL)
-    in_flight = max(values["submitted"] - finished, 0)
+    # Each attempt ends once: a retry starts one more attempt of a task already counted.
+    in_flight = max(values["submitted"] + values["retried"] - finished, 0)
     success_rate = values["succeeded"] / finished if finished else None
     return {
         "total_tasks": values["submitted"],
@@ -35,6 +36,21 @@ def metrics(counters: dal.CounterRepository, now: datetime | None = None) -> dic
         else "healthy",
         "as_of": iso(now),
     }
+
+
+def daily(counters: dal.CounterRepository, days: int, now: datetime | None = None) -> dict[str, Any]:
+    """Per UTC day, newest first: submitted and ended attempts by status, success rate."""
+    now = now or utc_now()
+    dates = [(now - timedelta(days=i)).strftime("%Y-%m-%d") for i in range(days)]
+    names = ["submitted", *TERMINAL]
+    values = counters.read_keys([f"{name}:{date}" for date in dates for name in names])
+    rows = []
+    for date in dates:
+        row: dict[str, Any] = {"date": date, **{name: values[f"{name}:{date}"] for name in names}}
+        finished = sum(row[name] for name in TERMINAL)
+        row["success_rate"] = round(row["succeeded"] / finished, 4) if finished else None
+        rows.append(row)
+    return {"days": rows, "as_of": iso(now)}
 
 
 def _check(checks: dict[str, dict[str, Any]], name: str, probe: Callable[[], Any], ok: Callable[[Any], bool],

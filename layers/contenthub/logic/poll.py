@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from contenthub import dal
-from contenthub.models import JobRequest, JobState, PollOutcome, TaskStatus, job_id_for, utc_now
+from contenthub.logic.dispatch import job_for
+from contenthub.models import JobState, PollOutcome, TaskStatus, job_id_for, utc_now
 from contenthub.observability import logger
 from contenthub.settings import Settings
 
@@ -21,12 +22,13 @@ def poll_task(
     jobs: dal.JobRepository,
     now: datetime | None = None,
     runner_jobs: dal.Queue | None = None,
+    accounts: dal.AccountRepository | None = None,
 ) -> PollOutcome:
     now = now or utc_now()
     job = jobs.get(job_id_for(task_id, attempt))
     state = job.get("status") if job else None
     if job and state == JobState.RUNNING and runner_jobs is not None:
-        dead = _recover_dead_runner(job, task_id, attempt, settings, tasks, jobs, runner_jobs, now)
+        dead = _recover_dead_runner(job, task_id, attempt, settings, tasks, jobs, runner_jobs, now, accounts)
         if dead is not None:
             return dead
         job = jobs.get(job_id_for(task_id, attempt)) or job
@@ -58,6 +60,7 @@ def _recover_dead_runner(
     jobs: dal.JobRepository,
     runner_jobs: dal.Queue,
     now: datetime,
+    accounts: dal.AccountRepository | None = None,
 ) -> PollOutcome | None:
     """A running job whose heartbeat is older than 3 periods has lost its runner: queue it again
     once (another runner takes it on a free slot), then give up with that reason."""
@@ -67,10 +70,8 @@ def _recover_dead_runner(
         return None
     job_id = job_id_for(task_id, attempt)
     if jobs.requeue_dead(job_id, stale_before, MAX_RECOVERIES, now):
-        task = tasks.get(task_id) or {}
-        request = JobRequest(job_id=job_id, task_id=task_id, attempt=attempt, account_id=int(task.get("account_id", 0)),
-                             topic=str(task.get("topic", "")), keywords=list(task.get("keywords") or []))  # fmt: skip
-        runner_jobs.send(request.model_dump(mode="json"))
+        task = tasks.get(task_id) or {"task_id": task_id, "account_id": 0, "topic": ""}
+        runner_jobs.send(job_for(task, attempt, accounts))
         logger.warning("runner lost; job queued again", extra={"job_id": job_id})
         stage = "runner lost; waiting for another runner"
         tasks.update_progress(task_id, 0, stage, now, allow_backwards=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from contenthub import dal
 from contenthub.errors import TaskNotFound
-from contenthub.models import ContentStatus, TaskStatus, content_id_for, iso, utc_now
+from contenthub.models import ContentStatus, TaskStatus, content_id_for, iso, month_of, utc_now
 from contenthub.observability import logger
 
 
@@ -48,6 +48,7 @@ def store_result(
         "scheduled_publish_at": task.get("scheduled_publish_at"),
         "metadata": article.metadata,
         "created_at": iso(now),
+        "created_month": month_of(iso(now)),  # the by_month index (lists without filters)
         "updated_at": iso(now),
     }
     if tasks.finish(task_id, TaskStatus.SUCCEEDED, now, content_item=content, contents_table=contents_table):

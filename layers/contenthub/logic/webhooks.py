@@ -56,6 +56,17 @@ def build_payload(task: dict[str, Any], event_type: str, summary: str | None, no
     return encoded
 
 
+def target_url(settings: Settings, account: dict[str, Any] | None) -> str | None:
+    """Where a task's events go: the account's own webhook when it has one (webhook_enabled=false
+    turns webhooks off for the account), else the global WEBHOOK_URL when WEBHOOK_ENABLED."""
+    account = account or {}
+    if account.get("webhook_enabled") is False:
+        return None
+    if account.get("webhook_url"):
+        return str(account["webhook_url"])
+    return settings.WEBHOOK_URL if settings.WEBHOOK_ENABLED and settings.WEBHOOK_URL else None
+
+
 def notify(
     task: dict[str, Any],
     summary: str | None,
@@ -63,9 +74,11 @@ def notify(
     deliveries: dal.WebhookDeliveryRepository,
     queue: dal.DelayedQueue,
     now: datetime | None = None,
+    account: dict[str, Any] | None = None,
 ) -> str | None:
     """Make sure the delivery for this terminal task attempt exists and is queued. Idempotent."""
-    if not (settings.WEBHOOK_ENABLED and settings.WEBHOOK_URL):
+    url = target_url(settings, account)
+    if not url:
         return None
     event_type = EVENTS.get(TaskStatus(task["status"]))
     if event_type is None:
@@ -77,7 +90,7 @@ def notify(
             "delivery_id": delivery_id,
             "event_type": event_type,
             "task_id": task["task_id"],
-            "url": settings.WEBHOOK_URL,
+            "url": url,
             "status": "pending",
             "attempt_count": 0,
             "payload": build_payload(task, event_type, summary, now).decode(),

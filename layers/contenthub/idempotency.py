@@ -1,0 +1,56 @@
+"""Idempotent submits (`Idempotency-Key` header) with Powertools' idempotency utility on the
+idempotency table: a repeat of a key returns the first response; the same key with a different
+body is refused (422); a repeat while the first is still running is refused (409)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from contenthub.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidRequest
+from contenthub.settings import Settings
+
+HEADER = "Idempotency-Key"
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def run_once(
+    key: str | None, operation: str, body: Any, settings: Settings, run: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], bool]:
+    """`run()` once per (operation, key); returns its response and whether this call replayed it."""
+    if key is None:
+        return run(), False
+    if not _KEY.match(key):
+        raise InvalidRequest(f"{HEADER} must be 1-255 visible ASCII characters")
+    replayed = True
+    store = DynamoDBPersistenceLayer(table_name=settings.require("IDEMPOTENCY_TABLE"))
+    config = IdempotencyConfig(
+        event_key_jmespath="key", payload_validation_jmespath="body", expires_after_seconds=settings.IDEMPOTENCY_TTL_SECONDS
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)
+    def once(request: dict[str, Any]) -> dict[str, Any]:
+        nonlocal replayed
+        replayed = False
+        return run()
+
+    try:
+        response = once(request={"key": f"{operation}:{key}", "body": body})
+    except IdempotencyValidationError as error:
+        raise IdempotencyKeyReused(
+            f"{HEADER} {key!r} was already used with a different request body; use a new key for a new request"
+        ) from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise IdempotencyInProgress(f"a request with {HEADER} {key!r} is still being processed; retry shortly") from error
+    return response, replayed

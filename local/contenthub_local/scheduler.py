@@ -1,0 +1,144 @@
+"""EventBridge Scheduler for the local stack: moto stores schedules but never fires them. This
+adapter reads them back through the Scheduler API and fires each due one into its target, as
+Scheduler does: `cron(...)` in its timezone, one-time `at(...)` (deleted after firing when
+ActionAfterCompletion is DELETE); Lambda targets are invoked with the target's Input (Scheduler's
+context attributes filled in), EventBridge bus targets get a PutEvents. Only ENABLED schedules fire.
+
+Time comes from a clock that tests move (`advance`), so a test of "08:00 every day" need not sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from contenthub import cron
+
+log = logging.getLogger("contenthub_local.scheduler")
+Invoke = Callable[[str, dict[str, Any]], Any]
+
+
+def scheduler_time(when: datetime) -> str:
+    """`<aws.scheduler.scheduled-time>` as Scheduler renders it: UTC, seconds, a Z."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SchedulerAdapter:
+    def __init__(self, scheduler: Any, invoke: Invoke, events: Any = None, interval: float = 1.0):
+        self.scheduler = scheduler
+        self.invoke = invoke
+        self.events = events
+        self.interval = interval
+        self.offset = timedelta()
+        self.checked: dict[str, datetime] = {}  # schedule name → fire times up to here are done
+        self.fired: list[tuple[str, str]] = []  # (schedule name, scheduled time), for operators and tests
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # -- the clock ----------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> datetime:
+        self.offset += timedelta(seconds=seconds)
+        return self.now()
+
+    # -- firing -------------------------------------------------------------------------------------
+    def _schedules(self) -> list[dict[str, Any]]:
+        found = []
+        for page in self.scheduler.get_paginator("list_schedules").paginate():
+            for summary in page.get("Schedules", []):
+                found.append(self.scheduler.get_schedule(Name=summary["Name"], GroupName=summary.get("GroupName", "default")))
+        return found
+
+    def due(self, schedule: dict[str, Any], now: datetime) -> list[datetime]:
+        """Fire times of this schedule in (last check, now]."""
+        name = schedule["Name"]
+        expression = schedule["ScheduleExpression"]
+        timezone = schedule.get("ScheduleExpressionTimezone") or "UTC"
+        since = self.checked.setdefault(name, self._first_seen(schedule, now))
+        if expression.startswith("at("):
+            match = re.fullmatch(r"at\((.+)\)", expression)
+            assert match
+            at = datetime.fromisoformat(match.group(1)).replace(tzinfo=cron.zone(timezone))
+            return [at] if since < at <= now else []
+        if expression.startswith("cron("):
+            times = []
+            for when in cron.fire_times(cron.from_aws(expression), timezone, since):
+                if when > now:
+                    break
+                times.append(when)
+            return times
+        log.warning("schedule %s: %s is not fired locally (only cron() and at())", name, expression)
+        return []
+
+    @staticmethod
+    def _first_seen(schedule: dict[str, Any], now: datetime) -> datetime:
+        created = schedule.get("CreationDate")
+        if isinstance(created, datetime) and schedule["ScheduleExpression"].startswith("at("):
+            return min(created.astimezone(UTC), now)  # a one-time schedule due already still fires
+        return now
+
+    def tick(self, now: datetime | None = None) -> list[tuple[str, str]]:
+        """Fire everything due up to `now` (default: the adapter's clock); returns what fired."""
+        with self._lock:
+            now = now or self.now()
+            fired = []
+            for schedule in self._schedules():
+                name = schedule["Name"]
+                times = self.due(schedule, now) if schedule.get("State", "ENABLED") == "ENABLED" else []
+                self.checked[name] = max(self.checked.get(name, now), now)
+                for when in times:
+                    self.fire(schedule, when)
+                    fired.append((name, scheduler_time(when)))
+                if times and schedule["ScheduleExpression"].startswith("at(") and \
+                        schedule.get("ActionAfterCompletion") == "DELETE":  # fmt: skip
+                    self.scheduler.delete_schedule(Name=name, GroupName=schedule.get("GroupName", "default"))
+            self.fired += fired
+            return fired
+
+    def fire(self, schedule: dict[str, Any], when: datetime) -> None:
+        target = schedule["Target"]
+        text = (target.get("Input") or "{}").replace("<aws.scheduler.scheduled-time>", scheduler_time(when))
+        text = text.replace("<aws.scheduler.execution-id>", str(uuid.uuid4()))
+        text = text.replace("<aws.scheduler.schedule-arn>", schedule.get("Arn", "")).replace(
+            "<aws.scheduler.attempt-number>", "1"
+        )
+        arn = target["Arn"]
+        try:
+            if ":lambda:" in arn:
+                self.invoke(arn, json.loads(text))
+            elif ":events:" in arn and self.events is not None:
+                parameters = target.get("EventBridgeParameters") or {}
+                self.events.put_events(Entries=[{
+                    "EventBusName": arn, "Source": parameters.get("Source", "aws.scheduler"),
+                    "DetailType": parameters.get("DetailType", "Scheduled Event"), "Detail": text,
+                }])  # fmt: skip
+            else:
+                log.warning("schedule %s: target %s is not supported locally", schedule["Name"], arn)
+        except Exception:  # Scheduler retries and then drops; locally: log and go on
+            log.exception("schedule %s: firing at %s failed", schedule["Name"], scheduler_time(when))
+
+    # -- background ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        def loop() -> None:
+            while not self._stop.wait(self.interval):
+                try:
+                    self.tick()
+                except Exception:
+                    log.exception("scheduler tick failed")
+
+        self._thread = threading.Thread(target=loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
