@@ -144,6 +144,6 @@ def scheduled(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         dal.intake_queue(), dal.accounts(),
     )  # fmt: skip
     metrics.add_metric(name=MetricName.SUBMITTED, unit=MetricUnit.Count, value=result.created)
-    logger.info("schedule fired", extra={"scheduled_time": event["scheduled_time"], "created": result.created,
+    logger.info("schedule fired", extra={"scheduled_time": event["scheduled_time"], "tasks_created": result.created,
                                          "tasks": [t.task_id for t in result.tasks]})  # fmt: skip
     return {"created": result.created, "task_ids": [t.task_id for t in result.tasks]}

@@ -3,6 +3,7 @@ session deploys it into moto (in-process mock_aws) with the same code the local 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -66,6 +67,12 @@ def stack() -> Iterator[dict[str, str]]:
         deploy.bootstrap(clients, REGION)
         deploy.upload_assets(clients, assembly, STACK_NAME, REGION)
         outputs = deploy.create_stack(clients, assembly, STACK_NAME, REGION)
+        # moto would deliver SQS messages to mapped functions inside SendMessage; handlers here are
+        # called by the tests themselves (the local stack's SqsPoller does this job there).
+        from moto.sqs.models import sqs_backends
+
+        for queue in sqs_backends[deploy.ACCOUNT][REGION].queues.values():
+            queue.lambda_event_source_mappings.clear()
         saved = {k: os.environ.get(k) for k in _ENV_FROM_OUTPUTS}
         os.environ.update({env: outputs[key] for env, key in _ENV_FROM_OUTPUTS.items()})
         reset_caches()
@@ -115,3 +122,49 @@ def drain(url: str) -> None:
     while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
         for message in batch:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def route_of(path: str) -> tuple[str, dict[str, str]]:
+    """The API resource a concrete path belongs to (infra/constructs/api.py ROUTES), with its params."""
+    from infra.constructs.api import ROUTES
+
+    parts = [p for p in path.split("/") if p]
+    candidates = []
+    for resource in ROUTES:
+        segments = [s for s in resource.split("/") if s]
+        if len(segments) != len(parts):
+            continue
+        params = {}
+        for segment, part in zip(segments, parts, strict=True):
+            if segment.startswith("{"):
+                params[segment[1:-1]] = part
+            elif segment != part:
+                break
+        else:
+            candidates.append((len(params), resource, params))
+    assert candidates, f"no API route for {path}"
+    _, resource, params = min(candidates)  # literal segments win, as on API Gateway
+    return resource, params
+
+
+def call(
+    module: Any,
+    method: str,
+    path: str,
+    body: Any = None,
+    query: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any, dict[str, str]]:
+    """Call an API function as API Gateway would for METHOD path; returns status, JSON body, headers."""
+    from tests.conftest import FakeLambdaContext, api_event
+
+    resource, params = route_of(path)
+    event = api_event(method, path, body=body, resource=resource, path_parameters=params or None, headers=headers)
+    if query:
+        event["queryStringParameters"] = {k: str(v) for k, v in query.items()}
+        event["multiValueQueryStringParameters"] = {k: [str(v)] for k, v in query.items()}
+    response = module.main(event, FakeLambdaContext(aws_request_id="test"))
+    text = response.get("body")
+    headers = dict(response.get("headers") or {})
+    headers.update({k: ", ".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()})
+    return response["statusCode"], json.loads(text) if text else None, headers

@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from tests.conftest import api_event, load_handler
-from tests.integration.conftest import ddb_item, reset_caches
+from tests.integration.conftest import ddb_item, drain, reset_caches
 
 VALID = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"]}
 
@@ -23,6 +23,7 @@ def post(submit, lambda_context, body=None, raw_body=None):
 
 
 def test_valid_submit_is_accepted_pending_stored_and_queued(stack, submit, lambda_context):
+    drain(stack["IntakeQueueUrl"])
     status, body = post(submit, lambda_context, VALID)
     assert status == 202
     assert body["status"] == "pending" and body["progress"] == 0
