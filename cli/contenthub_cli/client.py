@@ -50,12 +50,19 @@ class Client:
         region = region or os.environ.get("AWS_REGION") or config.get("region")
         return cls(url, region, sign=host.endswith(".amazonaws.com") or bool(config.get("sign", False)))
 
-    def request(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
-        url = (
-            self.endpoint + path + (f"?{urlencode({k: v for k, v in query.items() if v is not None})}" if query else "")
-        )
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str | None] | None = None,
+    ) -> Any:
+        query = {k: v for k, v in (query or {}).items() if v is not None}
+        url = self.endpoint + path + (f"?{urlencode(query)}" if query else "")
         data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if data is not None else {}
+        extra = {k: v for k, v in (headers or {}).items() if v is not None}
+        headers = {"Content-Type": "application/json", **extra} if data is not None else extra
         if self.sign:
             headers = self._signed(method, url, data, headers)
         try:
@@ -72,7 +79,7 @@ class Client:
             payload = None
         if response.status_code >= 400:
             raise ApiError(_error_line(response.status_code, payload, response.text))
-        return payload
+        return payload  # None for 204
 
     def _signed(self, method: str, url: str, data: bytes | None, headers: dict[str, str]) -> dict[str, str]:
         import botocore.session

@@ -464,7 +464,7 @@ class AccountRepository:
     def require(self, account_id: int) -> dict[str, Any]:
         item = self.get(account_id)
         if item is None:
-            raise AccountNotFound(f"account {account_id} does not exist; create it with POST /accounts")
+            raise AccountNotFound(f"account {account_id} does not exist; create it first (POST /accounts, or: contenthub account create)")
         return item
 
     def page(self, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

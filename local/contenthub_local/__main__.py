@@ -18,7 +18,19 @@ import requests
 from contenthub_local.stack import LocalStack
 
 
+DEMO_ACCOUNT = {"account_id": 49, "name": "demo account", "language": "en", "topics": ["AI trends", "cloud costs"]}
+
+
+def ensure_demo_account(api_url: str) -> None:
+    """Tasks need an existing account: create the demo account 49 unless it exists."""
+    if requests.get(f"{api_url}/accounts/49", timeout=10).status_code == 404:
+        print(f"\n$ curl -X POST {api_url}/accounts -d '{json.dumps(DEMO_ACCOUNT)}'")
+        response = requests.post(f"{api_url}/accounts", json=DEMO_ACCOUNT, timeout=10)
+        print(f"{response.status_code}  {response.text}")
+
+
 def demo(stack: LocalStack) -> int:
+    ensure_demo_account(stack.api_url)
     body: dict[str, Any] = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"]}
     print(f"\n$ curl -X POST {stack.api_url}/tasks -d '{json.dumps(body)}'")
     started = time.monotonic()

@@ -153,6 +153,9 @@ def start_stack(workdir: Path, context: list[str], runners: int = 1) -> Iterator
         info = json.loads(outputs_file.read_text())
         stack = RunningStack(info.pop("api_url"), info.pop("endpoint"), info, Path(info.pop("log_dir")))
         stack.runner_pids = info.pop("runner_pids")
+        from contenthub_local.__main__ import ensure_demo_account
+
+        ensure_demo_account(stack.api_url)  # the account the tests submit for
         try:
             yield stack
         finally:

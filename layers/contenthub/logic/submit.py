@@ -91,7 +91,7 @@ def quota_error(account: dict[str, Any], wanted: int, now: datetime) -> QuotaExc
 def _why_refused(accounts: dal.AccountRepository, account_id: int, wanted: int, now: datetime) -> Exception:
     account = accounts.get(account_id)
     if account is None:
-        return AccountNotFound(f"account {account_id} does not exist; create it with POST /accounts")
+        return AccountNotFound(f"account {account_id} does not exist; create it first (POST /accounts, or: contenthub account create)")
     return quota_error(account, wanted, now) or TaskStateConflict(
         f"account {account_id} changed while the tasks were being created; submit again"
     )
@@ -168,7 +168,7 @@ def submit_batch(
     known = {account_id: accounts.get(account_id) for account_id in request.account_ids}
     missing = [str(a) for a, item in known.items() if item is None]
     if missing:
-        raise AccountNotFound(f"account(s) {', '.join(missing)} do not exist; create them with POST /accounts")
+        raise AccountNotFound(f"account(s) {', '.join(missing)} do not exist; create them first (POST /accounts, or: contenthub account create)")
     plans: list[tuple[dict[str, Any], list[Task]]] = []
     for account_id, account in known.items():
         assert account is not None
