@@ -25,7 +25,9 @@ def apply_nag(stack: cdk.Stack) -> None:
                 "CloudWatch Logs vended delivery for Step Functions; '/index/*' is the tables' own GSIs; "
                 "'<fn>.Arn:*' is the versions of the two functions the state machine invokes; the S3 "
                 "read actions are CDK's grantRead on the one article bucket; 'schedule/default/publish-*' is "
-                "the one-time publish schedules, named per content; s3:Abort* is CDK's grantPut (multipart "
+                "the one-time publish schedules, named per content, and 'schedule/default/batch-*' the operator's "
+                "batch schedules, created at run time; 'execution:<state machine>:*' lets the tasks API stop "
+                "its own state machine's executions (cancel); s3:Abort* is CDK's grantPut (multipart "
                 "uploads) on the article bucket; Bedrock models and inference profiles are chosen by "
                 "BEDROCK_MODEL_ID at run time.",
                 applies_to=[
@@ -34,6 +36,10 @@ def apply_nag(stack: cdk.Stack) -> None:
                     {"regex": "/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/g"},
                     {"regex": "/^Resource::<StorageArticles[A-Za-z0-9]+\\.Arn>/\\*$/g"},
                     "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/publish-*",
+                    "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/batch-*",
+                    {
+                        "regex": "/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*OrchestrationTaskMachine.*:\\*$/g"
+                    },
                     "Action::s3:Abort*",
                     "Resource::arn:aws:bedrock:<AWS::Region>::foundation-model/*",
                     "Resource::arn:aws:bedrock:<AWS::Region>:<AWS::AccountId>:inference-profile/*",

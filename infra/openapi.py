@@ -14,7 +14,14 @@ from typing import Any
 from infra.constants import FUNCTIONS_DIR, ROOT
 
 SPEC_PATH = ROOT / "docs" / "openapi.json"
-API_HANDLERS = {"submit": "app", "metrics": "app", "accounts": "app", "contents": "app", "schedules": "app", "webhooks": "app"}
+API_HANDLERS = {
+    "submit": "app",
+    "metrics": "app",
+    "accounts": "app",
+    "contents": "app",
+    "schedules": "app",
+    "webhooks": "app",
+}
 
 
 def _resolver(folder: str, attribute: str) -> Any:

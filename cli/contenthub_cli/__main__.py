@@ -22,7 +22,9 @@ STATUSES = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled
 
 def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument("--endpoint", default=default, help="API base URL (default: the local stack)")
-    parser.add_argument("--region", default=default, help="AWS region for SigV4 (default: from the endpoint or AWS_REGION)")
+    parser.add_argument(
+        "--region", default=default, help="AWS region for SigV4 (default: from the endpoint or AWS_REGION)"
+    )
     parser.add_argument("--json", action="store_true", default=default, help="print the API's JSON instead of a table")
 
 
@@ -32,7 +34,11 @@ _global_options(COMMON, argparse.SUPPRESS)
 
 
 def _command(
-    group: Any, name: str, run: Callable[..., Any], help: str, *arguments: tuple[list[str], dict[str, Any]]  # noqa: A002
+    group: Any,
+    name: str,
+    run: Callable[..., Any],
+    help: str,
+    *arguments: tuple[list[str], dict[str, Any]],  # noqa: A002
 ) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = group.add_parser(name, help=help, description=help, parents=[COMMON])
     for flags, options in arguments:
@@ -71,10 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="contenthub", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     _global_options(parser, None)
-    groups = parser.add_subparsers(dest="group", required=True, metavar="{content,task,monitor,scheduler,account,webhook}")
+    groups = parser.add_subparsers(
+        dest="group", required=True, metavar="{content,task,monitor,scheduler,account,webhook}"
+    )
 
-    content = groups.add_parser("content", help="generate and review content").add_subparsers(dest="command", required=True)
-    _command(content, "generate", c.content_generate, "submit a content-generation task (waits with a progress bar unless --async)",
+    content = groups.add_parser("content", help="generate and review content").add_subparsers(
+        dest="command", required=True
+    )
+    _command(content, "generate", c.content_generate,
+             "submit a content-generation task (waits with a progress bar unless --async)",
              arg("-a", "--account", type=int, required=True, help="account id, e.g. 49"),
              arg("-t", "--topic", required=True), arg("--keywords", help="comma separated, e.g. 'AI,机器学习'"),
              arg("--async", dest="async_", action="store_true", help="print the task id and return at once"),
@@ -83,28 +94,51 @@ def build_parser() -> argparse.ArgumentParser:
              arg("--auto-publish", dest="auto_publish", action="store_true"),
              arg("--idempotency-key", dest="idempotency_key", help="a repeat with the same key returns the same task"),
              *WAIT)  # fmt: skip
-    _command(content, "list", c.content_list, "contents, newest first",
-             arg("--account", type=int), arg("--status", choices=["draft", "approved", "rejected"]), *PAGES)
+    _command(
+        content,
+        "list",
+        c.content_list,
+        "contents, newest first",
+        arg("--account", type=int),
+        arg("--status", choices=["draft", "approved", "rejected"]),
+        *PAGES,
+    )
     _command(content, "show", c.content_show, "a content with its article", arg("content_id"))
     _command(content, "approve", c.content_review("approve"), "approve a content", arg("content_id"), arg("--note"))
     _command(content, "reject", c.content_review("reject"), "reject a content", arg("content_id"), arg("--note"))
 
     task = groups.add_parser("task", help="tasks").add_subparsers(dest="command", required=True)
     _command(task, "status", c.task_status, "a task's details, status and progress", arg("task_id"))
-    _command(task, "list", c.task_list, "tasks, newest first",
-             arg("--status", choices=STATUSES), arg("--account", type=int),
-             arg("--since", help="created at or after (ISO 8601)"), arg("--until", help="created at or before"), *PAGES)
+    _command(
+        task,
+        "list",
+        c.task_list,
+        "tasks, newest first",
+        arg("--status", choices=STATUSES),
+        arg("--account", type=int),
+        arg("--since", help="created at or after (ISO 8601)"),
+        arg("--until", help="created at or before"),
+        *PAGES,
+    )
     _command(task, "cancel", c.task_cancel, "cancel a pending or running task", arg("task_id"))
     _command(task, "retry", c.task_retry, "new attempt of a failed, timed-out or cancelled task", arg("task_id"))
-    _command(task, "cleanup", c.task_cleanup, "delete finished tasks older than N days (dry run unless --yes)",
-             arg("--days", type=int, default=30), arg("--yes", action="store_true", help="really delete"))
+    _command(
+        task,
+        "cleanup",
+        c.task_cleanup,
+        "delete finished tasks older than N days (dry run unless --yes)",
+        arg("--days", type=int, default=30),
+        arg("--yes", action="store_true", help="really delete"),
+    )
     _command(task, "stats", c.task_stats, "tasks by status")
     _command(task, "watch", c.task_watch, "follow a task with a progress bar until it ends", arg("task_id"), *WAIT)
 
     monitor = groups.add_parser("monitor", help="metrics and health").add_subparsers(dest="command", required=True)
     _command(monitor, "metrics", c.monitor_metrics, "total, today, success rate, system status")
     _command(monitor, "recent", c.monitor_recent, "latest tasks", arg("--limit", type=int, default=20))
-    _command(monitor, "failed", c.monitor_failed, "latest failed and timed-out tasks", arg("--limit", type=int, default=20))
+    _command(
+        monitor, "failed", c.monitor_failed, "latest failed and timed-out tasks", arg("--limit", type=int, default=20)
+    )
     _command(monitor, "pending", c.monitor_pending, "tasks waiting to run", arg("--limit", type=int, default=20))
     _command(monitor, "stats", c.monitor_stats, "daily statistics", arg("--days", type=int, default=7))
     _command(monitor, "health", c.monitor_health, "dependency checks")
@@ -127,8 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
              arg("--count", type=int, default=5))  # fmt: skip
 
     account = groups.add_parser("account", help="accounts").add_subparsers(dest="command", required=True)
-    _command(account, "create", c.account_create, "create an account",
-             arg("--id", type=int, required=True, help="account id, e.g. 49"), *_account_fields(True))
+    _command(
+        account,
+        "create",
+        c.account_create,
+        "create an account",
+        arg("--id", type=int, required=True, help="account id, e.g. 49"),
+        *_account_fields(True),
+    )
     _command(account, "list", c.account_list, "accounts", *PAGES)
     _command(account, "show", c.account_show, "an account", arg("account_id", type=int))
     _command(account, "update", c.account_update, "change an account's fields", arg("account_id", type=int),

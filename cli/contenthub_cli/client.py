@@ -62,11 +62,11 @@ class Client:
         url = self.endpoint + path + (f"?{urlencode(query)}" if query else "")
         data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
         extra = {k: v for k, v in (headers or {}).items() if v is not None}
-        headers = {"Content-Type": "application/json", **extra} if data is not None else extra
+        sent = {"Content-Type": "application/json", **extra} if data is not None else extra
         if self.sign:
-            headers = self._signed(method, url, data, headers)
+            sent = self._signed(method, url, data, sent)
         try:
-            response = requests.request(method, url, data=data, headers=headers, timeout=self.timeout)
+            response = requests.request(method, url, data=data, headers=sent, timeout=self.timeout)
         except requests.ConnectionError as error:
             raise ApiError(
                 f"cannot reach {self.endpoint}: is the service running? ({error.__class__.__name__})"

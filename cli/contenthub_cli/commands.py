@@ -12,8 +12,21 @@ from contenthub_cli.client import ApiError, Client
 from contenthub_cli.output import bar, pairs, percent, table
 
 TERMINAL = ("succeeded", "failed", "timed_out", "cancelled")
-TASK_KEYS = ["task_id", "status", "account_id", "topic", "keywords", "stage", "attempt", "error", "content_id",
-             "source", "created_at", "started_at", "finished_at"]  # fmt: skip
+TASK_KEYS = [
+    "task_id",
+    "status",
+    "account_id",
+    "topic",
+    "keywords",
+    "stage",
+    "attempt",
+    "error",
+    "content_id",
+    "source",
+    "created_at",
+    "started_at",
+    "finished_at",
+]
 TASK_COLUMNS = ["task_id", "status", "progress", "account_id", "topic", "attempt", "created_at"]
 Result = tuple[Any, str]
 
@@ -73,8 +86,10 @@ def task_cleanup(client: Client, args: argparse.Namespace) -> Result:
     data = client.request("POST", "/tasks/cleanup", {"older_than_days": args.days, "dry_run": not args.yes})
     by_status = ", ".join(f"{k} {v}" for k, v in data["by_status"].items())
     if data["dry_run"]:
-        text = (f"dry run: {data['matched']} finished task(s) created before {data['cutoff']} would be deleted "
-                f"({by_status}); run again with --yes to delete them")  # fmt: skip
+        text = (
+            f"dry run: {data['matched']} finished task(s) created before {data['cutoff']} would be deleted "
+            f"({by_status}); run again with --yes to delete them"
+        )
     else:
         text = f"deleted {data['deleted']} finished task(s) created before {data['cutoff']} ({by_status})"
         text += "; more remain, run again" if data["more"] else ""
@@ -84,9 +99,11 @@ def task_cleanup(client: Client, args: argparse.Namespace) -> Result:
 def task_stats(client: Client, args: argparse.Namespace) -> Result:
     data = client.request("GET", "/tasks/stats")
     rows = [{"status": k, "total": v, "today": data["today"].get(k, "")} for k, v in data["by_status"].items()]
-    text = (f"total tasks   {data['total_tasks']}\nsubmitted today {data['today']['submitted']}\n"
-            f"retries       {data['retried']}\nsuccess rate  {percent(data['success_rate'])}\n\n"
-            + table(rows, ["status", "total", "today"]))  # fmt: skip
+    text = (
+        f"total tasks   {data['total_tasks']}\nsubmitted today {data['today']['submitted']}\n"
+        f"retries       {data['retried']}\nsuccess rate  {percent(data['success_rate'])}\n\n"
+        + table(rows, ["status", "total", "today"])
+    )
     return data, text
 
 
@@ -96,8 +113,15 @@ def watch(client: Client, task_id: str, interval: float, timeout: float | None, 
 
     deadline = None if timeout is None else time.monotonic() + timeout
     task = client.request("GET", f"/tasks/{task_id}")
-    with tqdm(total=100, desc=task["status"], unit="%", file=sys.stderr, disable=bool(quiet), dynamic_ncols=True,
-              bar_format="{desc} |{bar}| {n:.0f}% {postfix}") as progress:  # fmt: skip
+    with tqdm(
+        total=100,
+        desc=task["status"],
+        unit="%",
+        file=sys.stderr,
+        disable=bool(quiet),
+        dynamic_ncols=True,
+        bar_format="{desc} |{bar}| {n:.0f}% {postfix}",
+    ) as progress:
         while True:
             progress.n = int(task.get("progress") or 0)
             progress.set_description_str(task["status"])
@@ -124,8 +148,9 @@ def task_watch(client: Client, args: argparse.Namespace) -> Result:
 
 # -- content ---------------------------------------------------------------------------------------
 def content_text(content: dict[str, Any]) -> str:
-    head = pairs(content, ["content_id", "status", "account_id", "generation_task_id", "tags", "review_note",
-                           "created_at"])  # fmt: skip
+    head = pairs(
+        content, ["content_id", "status", "account_id", "generation_task_id", "tags", "review_note", "created_at"]
+    )
     return f"{head}\n\n# {content['title']}\n\n{content.get('body') or content.get('summary') or ''}".rstrip()
 
 
@@ -137,9 +162,12 @@ def content_generate(client: Client, args: argparse.Namespace) -> Result:
         body["auto_publish"] = True
     task = client.request("POST", "/tasks", body, headers={"Idempotency-Key": args.idempotency_key})
     if args.async_:
-        return task, f"{task['task_id']}\ntask submitted ({task['status']}); follow it with: contenthub task watch {task['task_id']}"
-    print(f"task {task['task_id']} submitted; waiting for the article (Ctrl-C stops waiting, not the task)",
-          file=sys.stderr)  # fmt: skip
+        hint = f"follow it with: contenthub task watch {task['task_id']}"
+        return task, f"{task['task_id']}\ntask submitted ({task['status']}); {hint}"
+    print(
+        f"task {task['task_id']} submitted; waiting for the article (Ctrl-C stops waiting, not the task)",
+        file=sys.stderr,
+    )
     task = watch(client, task["task_id"], args.interval, args.timeout, quiet=args.json)
     _ended(task)
     content = client.request("GET", f"/contents/{task['content_id']}")
@@ -147,7 +175,9 @@ def content_generate(client: Client, args: argparse.Namespace) -> Result:
 
 
 def content_list(client: Client, args: argparse.Namespace) -> Result:
-    data = _pages(client, "/contents", "contents", _page_query(args, account_id=args.account, status=args.status), args.all)
+    data = _pages(
+        client, "/contents", "contents", _page_query(args, account_id=args.account, status=args.status), args.all
+    )
     columns = ["content_id", "status", "account_id", "title", "generation_task_id", "created_at"]
     return data, table(data["contents"], columns) + _more(data)
 
@@ -168,8 +198,10 @@ def content_review(decision: str) -> Any:
 # -- monitor ---------------------------------------------------------------------------------------
 def monitor_metrics(client: Client, args: argparse.Namespace) -> Result:
     m = client.request("GET", "/metrics")
-    text = (f"total tasks    {m['total_tasks']}\ntasks today    {m['tasks_today']}\nin flight      {m['in_flight']}\n"
-            f"success rate   {percent(m['success_rate'])}\nsystem status  {m['system_status']}")  # fmt: skip
+    text = (
+        f"total tasks    {m['total_tasks']}\ntasks today    {m['tasks_today']}\nin flight      {m['in_flight']}\n"
+        f"success rate   {percent(m['success_rate'])}\nsystem status  {m['system_status']}"
+    )
     return m, text
 
 
@@ -180,8 +212,11 @@ def monitor_recent(client: Client, args: argparse.Namespace) -> Result:
 
 def monitor_failed(client: Client, args: argparse.Namespace) -> Result:
     """Failed and timed-out tasks, newest first (two index queries, merged)."""
-    tasks = [t for status in ("failed", "timed_out")
-             for t in client.request("GET", "/tasks", query={"status": status, "limit": args.limit})["tasks"]]  # fmt: skip
+    tasks = [
+        t
+        for status in ("failed", "timed_out")
+        for t in client.request("GET", "/tasks", query={"status": status, "limit": args.limit})["tasks"]
+    ]
     tasks = sorted(tasks, key=lambda t: t["created_at"], reverse=True)[: args.limit]
     return {"tasks": tasks}, table(tasks, ["task_id", "status", "account_id", "topic", "error", "created_at"])
 
@@ -208,13 +243,27 @@ def monitor_health(client: Client, args: argparse.Namespace) -> Result:
 
 
 # -- scheduler -------------------------------------------------------------------------------------
-SCHEDULE_KEYS = ["schedule_id", "name", "type", "state", "cron", "timezone", "expression", "params",
-                 "next_fire_times", "last_fired_at", "created_at"]  # fmt: skip
+SCHEDULE_KEYS = [
+    "schedule_id",
+    "name",
+    "type",
+    "state",
+    "cron",
+    "timezone",
+    "expression",
+    "params",
+    "next_fire_times",
+    "last_fired_at",
+    "created_at",
+]
 
 
 def schedule_text(schedule: dict[str, Any]) -> str:
-    shown = {**schedule, "params": json.dumps(schedule["params"], ensure_ascii=False),
-             "next_fire_times": ", ".join(schedule.get("next_fire_times") or [])}  # fmt: skip
+    shown = {
+        **schedule,
+        "params": json.dumps(schedule["params"], ensure_ascii=False),
+        "next_fire_times": ", ".join(schedule.get("next_fire_times") or []),
+    }
     return pairs(shown, SCHEDULE_KEYS)
 
 
@@ -223,8 +272,14 @@ def scheduler_create(client: Client, args: argparse.Namespace) -> Result:
         params = json.loads(args.params)
     except json.JSONDecodeError as error:
         raise ApiError(f"--params is not valid JSON: {error.msg} at position {error.pos}") from error
-    body = {"name": args.name, "type": args.type, "cron": args.cron, "timezone": args.timezone, "params": params,
-            "enabled": not args.paused}  # fmt: skip
+    body = {
+        "name": args.name,
+        "type": args.type,
+        "cron": args.cron,
+        "timezone": args.timezone,
+        "params": params,
+        "enabled": not args.paused,
+    }
     schedule = client.request("POST", "/schedules", body)
     return schedule, f"schedule {schedule['schedule_id']} created\n{schedule_text(schedule)}"
 
@@ -255,7 +310,9 @@ def scheduler_delete(client: Client, args: argparse.Namespace) -> Result:
 
 def scheduler_run_now(client: Client, args: argparse.Namespace) -> Result:
     data = client.request("POST", f"/schedules/{args.schedule_id}/run")
-    return data, f"{data['created']} task(s) created\n" + table(data["tasks"], ["task_id", "account_id", "topic", "status"])
+    return data, f"{data['created']} task(s) created\n" + table(
+        data["tasks"], ["task_id", "account_id", "topic", "status"]
+    )
 
 
 def scheduler_preview(client: Client, args: argparse.Namespace) -> Result:
@@ -271,10 +328,32 @@ def scheduler_preview(client: Client, args: argparse.Namespace) -> Result:
 
 
 # -- accounts --------------------------------------------------------------------------------------
-ACCOUNT_KEYS = ["account_id", "name", "platform", "language", "tone", "length", "topics", "webhook_url",
-                "webhook_enabled", "daily_quota", "tasks_today", "created_at", "updated_at"]  # fmt: skip
-ACCOUNT_FIELDS = ["name", "platform", "language", "tone", "length", "topics", "webhook_url", "webhook_enabled",
-                  "daily_quota"]  # fmt: skip
+ACCOUNT_KEYS = [
+    "account_id",
+    "name",
+    "platform",
+    "language",
+    "tone",
+    "length",
+    "topics",
+    "webhook_url",
+    "webhook_enabled",
+    "daily_quota",
+    "tasks_today",
+    "created_at",
+    "updated_at",
+]
+ACCOUNT_FIELDS = [
+    "name",
+    "platform",
+    "language",
+    "tone",
+    "length",
+    "topics",
+    "webhook_url",
+    "webhook_enabled",
+    "daily_quota",
+]
 
 
 def _account_body(args: argparse.Namespace) -> dict[str, Any]:

@@ -24,9 +24,11 @@ AccountId = Annotated[int, Path(gt=0)]
 def create(request: AccountCreate) -> Response[Account]:
     account = accounts.create_account(request, settings, dal.accounts())
     return Response(
-        status_code=201, content_type=content_types.APPLICATION_JSON, body=account,
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=account,
         headers={"Location": f"/accounts/{account.account_id}"},
-    )  # fmt: skip
+    )
 
 
 @app.get("/accounts", summary="Accounts, by id")

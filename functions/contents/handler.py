@@ -21,8 +21,13 @@ ContentId = Annotated[str, Path(pattern=r"^content-[0-9a-f]{12}-\d+$")]
 def announce(content: dict[str, Any]) -> None:
     """Approved content that is to be auto-published goes on the content bus (once)."""
     if settings.EVENT_BUS_NAME:
-        publishing.announce(content, settings.require("EVENT_BUS_NAME"), settings.require("EVENT_BUS_ARN"),
-                            settings.require("PUBLISH_SCHEDULER_ROLE_ARN"), settings.require("CONTENTS_TABLE"))  # fmt: skip
+        publishing.announce(
+            content,
+            settings.require("EVENT_BUS_NAME"),
+            settings.require("EVENT_BUS_ARN"),
+            settings.require("PUBLISH_SCHEDULER_ROLE_ARN"),
+            settings.require("CONTENTS_TABLE"),
+        )
 
 
 @app.get("/contents", summary="Contents, newest first (without bodies)")

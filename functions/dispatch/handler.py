@@ -25,7 +25,11 @@ def record_handler(record: SQSRecord) -> None:
     task_id = str(message["task_id"])
     logger.append_keys(task_id=task_id)
     result = dispatch_task(
-        task_id, settings, dal.tasks(), dal.orchestrator(), dal.GenerationTimes(settings.require("COUNTERS_TABLE")),
+        task_id,
+        settings,
+        dal.tasks(),
+        dal.orchestrator(),
+        dal.GenerationTimes(settings.require("COUNTERS_TABLE")),
         dal.accounts(),
     )
     logger.info("intake message handled", extra={"result": result.value})

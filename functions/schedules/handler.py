@@ -25,9 +25,11 @@ ScheduleId = Annotated[str, Path(pattern=r"^batch-[0-9a-f]{10}$")]
 def create(request: ScheduleCreate) -> Response[Schedule]:
     schedule = schedules.create_schedule(request, dal.schedules(), dal.scheduler(), dal.accounts())
     return Response(
-        status_code=201, content_type=content_types.APPLICATION_JSON, body=schedule,
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=schedule,
         headers={"Location": f"/schedules/{schedule.schedule_id}"},
-    )  # fmt: skip
+    )
 
 
 @app.get("/schedules", summary="All schedules")
@@ -71,12 +73,16 @@ def delete(schedule_id: ScheduleId) -> Response[None]:
     return Response(status_code=204, body=None)
 
 
-@app.post("/schedules/<schedule_id>/run", summary="Fire a schedule now (same path as a Scheduler firing)",
-          responses={202: {"description": "tasks queued"}})  # fmt: skip
+@app.post(
+    "/schedules/<schedule_id>/run",
+    summary="Fire a schedule now (same path as a Scheduler firing)",
+    responses={202: {"description": "tasks queued"}},
+)
 @tracer.capture_method
 def run_now(schedule_id: ScheduleId) -> Response[BatchResult]:
-    result = schedules.fire(schedule_id, iso(utc_now()), settings, dal.schedules(), dal.tasks(), dal.intake_queue(),
-                            dal.accounts())  # fmt: skip
+    result = schedules.fire(
+        schedule_id, iso(utc_now()), settings, dal.schedules(), dal.tasks(), dal.intake_queue(), dal.accounts()
+    )
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=result)
 
 

@@ -64,7 +64,9 @@ def post_task(request: SubmitTaskRequest) -> Response[Task]:
     return _accepted(body, replayed, f"/tasks/{body['task_id']}")
 
 
-@app.post("/tasks/batch", summary="Submit account_ids × count_per_account tasks", responses={202: {"description": "accepted"}})
+@app.post(
+    "/tasks/batch", summary="Submit account_ids × count_per_account tasks", responses={202: {"description": "accepted"}}
+)
 @tracer.capture_method
 def post_batch(request: BatchSubmitRequest) -> Response[BatchResult]:
     def run() -> dict[str, Any]:

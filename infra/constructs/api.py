@@ -6,7 +6,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-
 # Every route of the API: resource path → {method: the function behind it}. Every method is
 # IAM-authorized (the API's default) and validated. docs/openapi.json documents exactly these.
 ROUTES: dict[str, dict[str, str]] = {

@@ -39,10 +39,17 @@ class Functions(Construct):
             description="ContentHub shared domain code (models, settings, logic, data access)",
         )
         self.submit = self._function(
-            "Submit", "submit", "Tasks API: submit, batch, read, list, cancel, retry, cleanup, stats", Duration.seconds(30)
+            "Submit",
+            "submit",
+            "Tasks API: submit, batch, read, list, cancel, retry, cleanup, stats",
+            Duration.seconds(30),
         )
         self.batch = self._function(
-            "ScheduledBatch", "submit", "Schedule firings → batch submit", Duration.seconds(60), handler="handler.scheduled"
+            "ScheduledBatch",
+            "submit",
+            "Schedule firings → batch submit",
+            Duration.seconds(60),
+            handler="handler.scheduled",
         )
         self.accounts = self._function("Accounts", "accounts", "Accounts API", Duration.seconds(10))
         self.contents = self._function("Contents", "contents", "Contents API: list, read, review", Duration.seconds(10))

@@ -23,13 +23,22 @@ class Scheduling(Construct):
         """Create/update/delete the `batch-*` schedules, passing them the invoke role."""
         fn.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule",
-                         "scheduler:GetSchedule"],
-                resources=[Stack.of(self).format_arn(service="scheduler", resource="schedule",
-                                                     resource_name="default/batch-*",
-                                                     arn_format=ArnFormat.SLASH_RESOURCE_NAME)],
+                actions=[
+                    "scheduler:CreateSchedule",
+                    "scheduler:UpdateSchedule",
+                    "scheduler:DeleteSchedule",
+                    "scheduler:GetSchedule",
+                ],
+                resources=[
+                    Stack.of(self).format_arn(
+                        service="scheduler",
+                        resource="schedule",
+                        resource_name="default/batch-*",
+                        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                    )
+                ],
             )
-        )  # fmt: skip
+        )
         self.role.grant_pass_role(fn.grant_principal)
         fn.add_environment("BATCH_FUNCTION_ARN", self.target.function_arn)
         fn.add_environment("BATCH_SCHEDULER_ROLE_ARN", self.role.role_arn)

@@ -284,7 +284,6 @@ class TaskRepository:
             raise
         return True
 
-
     def retry(self, task: dict[str, Any], now: datetime) -> bool:
         """Start a new attempt of a failed, timed-out or cancelled task: pending again, attempt+1,
         the ended attempt appended to `history`. False if the task changed meanwhile."""
@@ -390,7 +389,10 @@ class CounterRepository:
         for start in range(0, len(keys), 100):
             response = aws.client("dynamodb").batch_get_item(
                 RequestItems={
-                    self.table: {"Keys": [{"name": {"S": k}} for k in keys[start : start + 100]], "ConsistentRead": True}
+                    self.table: {
+                        "Keys": [{"name": {"S": k}} for k in keys[start : start + 100]],
+                        "ConsistentRead": True,
+                    }
                 }
             )
             for item in response.get("Responses", {}).get(self.table, []):
@@ -464,7 +466,9 @@ class AccountRepository:
     def require(self, account_id: int) -> dict[str, Any]:
         item = self.get(account_id)
         if item is None:
-            raise AccountNotFound(f"account {account_id} does not exist; create it first (POST /accounts, or: contenthub account create)")
+            raise AccountNotFound(
+                f"account {account_id} does not exist; create it first (POST /accounts, or: contenthub account create)"
+            )
         return item
 
     def page(self, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -482,7 +486,9 @@ class AccountRepository:
         removes = [f"#f{i}" for i, (k, v) in enumerate(changes.items()) if v is None]
         values: dict[str, Any] = {f":f{i}": v for i, (k, v) in enumerate(changes.items()) if v is not None}
         values[":now"] = iso(now)
-        expression = "SET " + ", ".join([*sets, "updated_at = :now"]) + (" REMOVE " + ", ".join(removes) if removes else "")
+        expression = (
+            "SET " + ", ".join([*sets, "updated_at = :now"]) + (" REMOVE " + ", ".join(removes) if removes else "")
+        )
         try:
             response = aws.dynamodb_table(self.table).update_item(
                 Key={"account_id": account_id},
@@ -520,7 +526,8 @@ class JobRepository:
             ),
             # New, or queued again after its runner died; anything else is a duplicate delivery.
             # A job cancelled before it started is never started.
-            ConditionExpression="(attribute_not_exists(#st) OR #st = :queued) AND attribute_not_exists(cancel_requested)",
+            ConditionExpression="(attribute_not_exists(#st) OR #st = :queued) "
+            "AND attribute_not_exists(cancel_requested)",
             ExpressionAttributeNames={"#st": "status"},
             ExpressionAttributeValues={
                 ":t": task_id,

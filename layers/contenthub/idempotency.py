@@ -36,7 +36,9 @@ def run_once(
     replayed = True
     store = DynamoDBPersistenceLayer(table_name=settings.require("IDEMPOTENCY_TABLE"))
     config = IdempotencyConfig(
-        event_key_jmespath="key", payload_validation_jmespath="body", expires_after_seconds=settings.IDEMPOTENCY_TTL_SECONDS
+        event_key_jmespath="key",
+        payload_validation_jmespath="body",
+        expires_after_seconds=settings.IDEMPOTENCY_TTL_SECONDS,
     )
 
     @idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)
@@ -52,5 +54,7 @@ def run_once(
             f"{HEADER} {key!r} was already used with a different request body; use a new key for a new request"
         ) from error
     except IdempotencyAlreadyInProgressError as error:
-        raise IdempotencyInProgress(f"a request with {HEADER} {key!r} is still being processed; retry shortly") from error
+        raise IdempotencyInProgress(
+            f"a request with {HEADER} {key!r} is still being processed; retry shortly"
+        ) from error
     return response, replayed

@@ -17,8 +17,12 @@ import requests
 
 from contenthub_local.stack import LocalStack
 
-
-DEMO_ACCOUNT = {"account_id": 49, "name": "demo account", "language": "en", "topics": ["AI trends", "cloud costs"]}
+DEMO_ACCOUNT: dict[str, Any] = {
+    "account_id": 49,
+    "name": "demo account",
+    "language": "en",
+    "topics": ["AI trends", "cloud costs"],
+}
 
 
 def ensure_demo_account(api_url: str) -> None:

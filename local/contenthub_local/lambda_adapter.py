@@ -16,7 +16,6 @@ the same pinned versions (pyproject.toml / infra.constants.LAYER_REQUIREMENTS).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -93,14 +92,6 @@ class _Sandbox:
             self.process.wait()
         self._log.close()
 
-    def shutdown(self) -> None:
-        """End the environment the way Lambda recycles one: no more events (EOF), then a kill."""
-        if self.alive and self.process.stdin:
-            self.process.stdin.close()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5)
-        self.kill()
-
 
 class LambdaAdapter:
     def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
@@ -126,8 +117,12 @@ class LambdaAdapter:
     def uninstall(self) -> None:
         lambda_models.LambdaFunction._invoke_lambda = self._original  # type: ignore[method-assign]
         with self._lock:
+            # The stack is going away: end every environment at once (as Lambda's freeze/reap does).
             for sandbox in self._all:
-                sandbox.shutdown()
+                if sandbox.alive:
+                    sandbox.process.kill()
+            for sandbox in self._all:
+                sandbox.kill()
             self._all.clear()
             self._idle.clear()
 

@@ -55,7 +55,9 @@ class SchedulerAdapter:
         found = []
         for page in self.scheduler.get_paginator("list_schedules").paginate():
             for summary in page.get("Schedules", []):
-                found.append(self.scheduler.get_schedule(Name=summary["Name"], GroupName=summary.get("GroupName", "default")))
+                found.append(
+                    self.scheduler.get_schedule(Name=summary["Name"], GroupName=summary.get("GroupName", "default"))
+                )
         return found
 
     def due(self, schedule: dict[str, Any], now: datetime) -> list[datetime]:
@@ -98,8 +100,11 @@ class SchedulerAdapter:
                 for when in times:
                     self.fire(schedule, when)
                     fired.append((name, scheduler_time(when)))
-                if times and schedule["ScheduleExpression"].startswith("at(") and \
-                        schedule.get("ActionAfterCompletion") == "DELETE":  # fmt: skip
+                if (
+                    times
+                    and schedule["ScheduleExpression"].startswith("at(")
+                    and schedule.get("ActionAfterCompletion") == "DELETE"
+                ):
                     self.scheduler.delete_schedule(Name=name, GroupName=schedule.get("GroupName", "default"))
             self.fired += fired
             return fired
@@ -117,10 +122,16 @@ class SchedulerAdapter:
                 self.invoke(arn, json.loads(text))
             elif ":events:" in arn and self.events is not None:
                 parameters = target.get("EventBridgeParameters") or {}
-                self.events.put_events(Entries=[{
-                    "EventBusName": arn, "Source": parameters.get("Source", "aws.scheduler"),
-                    "DetailType": parameters.get("DetailType", "Scheduled Event"), "Detail": text,
-                }])  # fmt: skip
+                self.events.put_events(
+                    Entries=[
+                        {
+                            "EventBusName": arn,
+                            "Source": parameters.get("Source", "aws.scheduler"),
+                            "DetailType": parameters.get("DetailType", "Scheduled Event"),
+                            "Detail": text,
+                        }
+                    ]
+                )
             else:
                 log.warning("schedule %s: target %s is not supported locally", schedule["Name"], arn)
         except Exception:  # Scheduler retries and then drops; locally: log and go on

@@ -21,8 +21,10 @@ TASK_ID = re.compile(r"task-[0-9a-f]{12}")
 def contenthub(stack: RunningStack, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "contenthub_cli", "--endpoint", stack.api_url, *args],
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def ok(stack: RunningStack, *args: str) -> str:
@@ -36,8 +38,19 @@ def as_json(stack: RunningStack, *args: str) -> dict:
 
 
 def test_content_generate_async_then_task_watch(local_stack: RunningStack):
-    out = ok(local_stack, "content", "generate", "-a", "49", "-t", "人工智能发展趋势", "--keywords", "AI,机器学习",
-             "--async", "--auto-approve")  # fmt: skip
+    out = ok(
+        local_stack,
+        "content",
+        "generate",
+        "-a",
+        "49",
+        "-t",
+        "人工智能发展趋势",
+        "--keywords",
+        "AI,机器学习",
+        "--async",
+        "--auto-approve",
+    )
     task_id = out.splitlines()[0]
     assert TASK_ID.fullmatch(task_id) and "task watch" in out
     watched = contenthub(local_stack, "task", "watch", task_id, "--interval", "0.2")
@@ -49,8 +62,20 @@ def test_content_generate_async_then_task_watch(local_stack: RunningStack):
 
 
 def test_content_generate_waits_prints_the_article_then_review(local_stack: RunningStack):
-    out = ok(local_stack, "content", "generate", "-a", "49", "-t", "云计算成本", "--keywords", "云,成本",
-             "--no-auto-approve", "--interval", "0.2")  # fmt: skip
+    out = ok(
+        local_stack,
+        "content",
+        "generate",
+        "-a",
+        "49",
+        "-t",
+        "云计算成本",
+        "--keywords",
+        "云,成本",
+        "--no-auto-approve",
+        "--interval",
+        "0.2",
+    )
     assert "# 云计算成本" in out and "draft" in out
     content_id = re.search(r"content-[0-9a-f]{12}-\d+", out).group(0)  # type: ignore[union-attr]
     assert content_id in ok(local_stack, "content", "list", "--account", "49", "--status", "draft", "--limit", "100")
@@ -117,15 +142,28 @@ def test_monitor_commands(local_stack: RunningStack):
 
 
 def test_scheduler_lifecycle_and_firing(local_stack: RunningStack):
-    created = ok(local_stack, "scheduler", "create", "--name", "每日内容生成", "--type", "async_content_generation",
-                 "--cron", "0 8 * * *", "--params", '{"account_ids": [49], "count_per_account": 3}')  # fmt: skip
+    created = ok(
+        local_stack,
+        "scheduler",
+        "create",
+        "--name",
+        "每日内容生成",
+        "--type",
+        "async_content_generation",
+        "--cron",
+        "0 8 * * *",
+        "--params",
+        '{"account_ids": [49], "count_per_account": 3}',
+    )
     schedule_id = re.search(r"batch-[0-9a-f]{10}", created).group(0)  # type: ignore[union-attr]
     assert "cron(0 8 * * ? *)" in created and "每日内容生成" in created
     assert schedule_id in ok(local_stack, "scheduler", "list")
     assert "ENABLED" in ok(local_stack, "scheduler", "show", schedule_id)
     preview = ok(local_stack, "scheduler", "preview", schedule_id, "--count", "3")
     assert preview.count("T08:00:00+00:00") == 3
-    assert "T09:30:00+08:00" in ok(local_stack, "scheduler", "preview", "--cron", "30 9 * * 1-5", "--timezone", "Asia/Shanghai")
+    assert "T09:30:00+08:00" in ok(
+        local_stack, "scheduler", "preview", "--cron", "30 9 * * 1-5", "--timezone", "Asia/Shanghai"
+    )
     assert "DISABLED" in ok(local_stack, "scheduler", "pause", schedule_id)
     assert "ENABLED" in ok(local_stack, "scheduler", "resume", schedule_id)
     ran = ok(local_stack, "scheduler", "run-now", schedule_id)
@@ -137,8 +175,11 @@ def test_scheduler_lifecycle_and_firing(local_stack: RunningStack):
     delta = (next_fire - datetime.fromisoformat(clock["now"])).total_seconds() + 30
     fired = requests.post(f"{local_stack.api_url}/_local/scheduler/advance", json={"seconds": delta}, timeout=60).json()
     assert {"schedule": schedule_id, "scheduled_time": next_fire.strftime("%Y-%m-%dT%H:%M:%SZ")} in fired["fired"]
-    scheduled = [t for t in as_json(local_stack, "task", "list", "--account", "49", "--limit", "100")["tasks"]
-                 if t["source"] == f"schedule:{schedule_id}"]  # fmt: skip
+    scheduled = [
+        t
+        for t in as_json(local_stack, "task", "list", "--account", "49", "--limit", "100")["tasks"]
+        if t["source"] == f"schedule:{schedule_id}"
+    ]
     assert len(scheduled) == 6  # run-now's 3 and the 08:00 firing's 3
     assert f"schedule {schedule_id} deleted" in ok(local_stack, "scheduler", "delete", schedule_id)
     gone = contenthub(local_stack, "scheduler", "show", schedule_id)
@@ -148,19 +189,49 @@ def test_scheduler_lifecycle_and_firing(local_stack: RunningStack):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["scheduler", "create", "--name", "x", "--cron", "0 8 * * *", "--params", "{account_ids: [49]}"],
-         "--params is not valid JSON"),
-        (["scheduler", "create", "--name", "x", "--cron", "0 25 * * *", "--params", '{"account_ids": [49]}'],
-         "invalid cron '0 25 * * *'"),
-        (["scheduler", "create", "--name", "x", "--cron", "0 8 * * *", "--timezone", "Mars/Base", "--params",
-          '{"account_ids": [49]}'], "unknown timezone 'Mars/Base'"),
-        (["scheduler", "create", "--name", "x", "--type", "nope", "--cron", "0 8 * * *", "--params",
-          '{"account_ids": [49]}'], "type"),
+        (
+            ["scheduler", "create", "--name", "x", "--cron", "0 8 * * *", "--params", "{account_ids: [49]}"],
+            "--params is not valid JSON",
+        ),
+        (
+            ["scheduler", "create", "--name", "x", "--cron", "0 25 * * *", "--params", '{"account_ids": [49]}'],
+            "invalid cron '0 25 * * *'",
+        ),
+        (
+            [
+                "scheduler",
+                "create",
+                "--name",
+                "x",
+                "--cron",
+                "0 8 * * *",
+                "--timezone",
+                "Mars/Base",
+                "--params",
+                '{"account_ids": [49]}',
+            ],
+            "unknown timezone 'Mars/Base'",
+        ),
+        (
+            [
+                "scheduler",
+                "create",
+                "--name",
+                "x",
+                "--type",
+                "nope",
+                "--cron",
+                "0 8 * * *",
+                "--params",
+                '{"account_ids": [49]}',
+            ],
+            "type",
+        ),
         (["content", "generate", "-a", "987654", "-t", "x", "--async"], "account 987654 does not exist"),
         (["account", "show", "987654"], "(HTTP 404, account_not_found)"),
         (["account", "update", "49"], "nothing to update"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_one_clear_line(local_stack: RunningStack, args: list[str], message: str):
     result = contenthub(local_stack, *args)
     assert result.returncode == 1 and message in result.stderr, result.stderr
@@ -168,8 +239,23 @@ def test_bad_input_is_one_clear_line(local_stack: RunningStack, args: list[str],
 
 
 def test_account_commands(local_stack: RunningStack):
-    created = ok(local_stack, "account", "create", "--id", "4901", "--name", "测试账号", "--platform", "wechat",
-                 "--topics", "人工智能,云计算", "--daily-quota", "5", "--language", "zh-CN")  # fmt: skip
+    created = ok(
+        local_stack,
+        "account",
+        "create",
+        "--id",
+        "4901",
+        "--name",
+        "测试账号",
+        "--platform",
+        "wechat",
+        "--topics",
+        "人工智能,云计算",
+        "--daily-quota",
+        "5",
+        "--language",
+        "zh-CN",
+    )
     assert "account 4901 created" in created and "测试账号" in created
     assert "4901" in ok(local_stack, "account", "list", "--all")
     shown = as_json(local_stack, "account", "show", "4901")

@@ -7,7 +7,8 @@ from aws_cdk.assertions import Match
 
 def test_tables_on_demand_encrypted_with_pitr(template):
     # tasks, contents, jobs, counters, webhook deliveries
-    template.resource_count_is("AWS::DynamoDB::Table", 5)
+    # tasks, contents, jobs, counters, accounts, schedules, idempotency, webhook deliveries
+    template.resource_count_is("AWS::DynamoDB::Table", 8)
     template.all_resources_properties(
         "AWS::DynamoDB::Table",
         {
@@ -99,9 +100,9 @@ def test_article_bucket_private_encrypted_tls_only(template):
 
 def test_functions_share_runtime_arch_layers_tracing_and_json_logs(template):
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 7
+    assert len(functions) == 11
     handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
-    assert handlers == ["handler.api", "handler.deliver"] + ["handler.main"] * 5
+    assert handlers == ["handler.api", "handler.deliver"] + ["handler.main"] * 8 + ["handler.scheduled"]
     for function in functions.values():
         props = function["Properties"]
         assert props["Runtime"] == "python3.14"
@@ -160,14 +161,17 @@ def test_standard_state_machine_in_poll_mode(template):
 
 
 def test_rest_api_routes_all_require_iam(template):
+    from infra.constructs.api import ROUTES
+
     methods = template.find_resources("AWS::ApiGateway::Method")
-    assert len(methods) == 6
-    assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST"}
+    assert len(methods) == sum(len(verbs) for verbs in ROUTES.values())
+    assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST", "PATCH", "DELETE"}
     for method in methods.values():
         assert method["Properties"]["AuthorizationType"] == "AWS_IAM"
         assert method["Properties"]["Integration"]["Type"] == "AWS_PROXY"
+        assert "RequestValidatorId" in method["Properties"]
     paths = {r["Properties"]["PathPart"] for r in template.find_resources("AWS::ApiGateway::Resource").values()}
-    assert paths == {"tasks", "{task_id}", "metrics", "health", "webhooks", "deliveries", "{delivery_id}", "redeliver"}
+    assert paths == {part for route in ROUTES for part in route.split("/") if part}
     template.has_resource_properties(
         "AWS::ApiGateway::Stage",
         {

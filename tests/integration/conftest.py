@@ -45,8 +45,21 @@ _ENV_FROM_OUTPUTS = {
 def reset_caches() -> None:
     """Settings and repositories are cached per process (as in a warm Lambda); tests change env."""
     get_settings.cache_clear()
-    for name in ("tasks", "contents", "counters", "jobs", "articles", "intake_queue", "orchestrator", "accounts",
-                 "schedules", "scheduler", "webhook_deliveries", "webhook_queue", "runner_jobs_queue"):  # fmt: skip
+    for name in (
+        "tasks",
+        "contents",
+        "counters",
+        "jobs",
+        "articles",
+        "intake_queue",
+        "orchestrator",
+        "accounts",
+        "schedules",
+        "scheduler",
+        "webhook_deliveries",
+        "webhook_queue",
+        "runner_jobs_queue",
+    ):
         getattr(dal, name).cache_clear()
     from contenthub import aws
 
@@ -77,8 +90,15 @@ def stack() -> Iterator[dict[str, str]]:
         os.environ.update({env: outputs[key] for env, key in _ENV_FROM_OUTPUTS.items()})
         reset_caches()
         # The account most tests submit for, as an operator would have created it.
-        dal.accounts().create({"account_id": 49, "name": "demo account", "topics": ["AI", "cloud"],
-                               "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z"})  # fmt: skip
+        dal.accounts().create(
+            {
+                "account_id": 49,
+                "name": "demo account",
+                "topics": ["AI", "cloud"],
+                "created_at": "2026-01-01T00:00:00.000Z",
+                "updated_at": "2026-01-01T00:00:00.000Z",
+            }
+        )
         yield outputs
         for key, value in saved.items():
             if value is None:

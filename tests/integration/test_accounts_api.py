@@ -14,10 +14,21 @@ def api(stack):
 
 def test_create_get_list_update(api):
     accounts, _ = api
-    status, body, headers = call(accounts, "POST", "/accounts", {
-        "account_id": 101, "name": "科技博客", "platform": "wechat", "language": "zh-CN", "tone": "轻松",
-        "length": 600, "topics": ["人工智能", "云计算"], "daily_quota": 10,
-    })  # fmt: skip
+    status, body, headers = call(
+        accounts,
+        "POST",
+        "/accounts",
+        {
+            "account_id": 101,
+            "name": "科技博客",
+            "platform": "wechat",
+            "language": "zh-CN",
+            "tone": "轻松",
+            "length": 600,
+            "topics": ["人工智能", "云计算"],
+            "daily_quota": 10,
+        },
+    )
     assert status == 201 and headers["Location"] == "/accounts/101"
     assert body["name"] == "科技博客" and body["topics"] == ["人工智能", "云计算"] and body["tasks_today"] == 0
     assert call(accounts, "GET", "/accounts/101")[1]["tone"] == "轻松"
@@ -37,15 +48,20 @@ def test_create_get_list_update(api):
         ("POST", "/accounts", {"account_id": 102, "name": "x", "colour": "red"}, 422, "validation_error"),
         ("POST", "/accounts", {"account_id": 102, "name": "x", "daily_quota": 0}, 422, "validation_error"),
         ("POST", "/accounts", {"account_id": 102, "name": "x", "topics": ["a", "a"]}, 422, "validation_error"),
-        ("POST", "/accounts", {"account_id": 102, "name": "x", "webhook_url": "https://10.0.0.1/hook"}, 422,
-         "unsafe_webhook_target"),
+        (
+            "POST",
+            "/accounts",
+            {"account_id": 102, "name": "x", "webhook_url": "https://10.0.0.1/hook"},
+            422,
+            "unsafe_webhook_target",
+        ),
         ("POST", "/accounts", {"account_id": 102, "name": "x" * 101}, 422, "validation_error"),
         ("GET", "/accounts/999999", None, 404, "account_not_found"),
         ("PATCH", "/accounts/999999", {"tone": "x"}, 404, "account_not_found"),
         ("PATCH", "/accounts/49", {"name": None}, 422, "invalid_request"),
         ("GET", "/accounts/abc", None, 422, "validation_error"),
     ],
-)  # fmt: skip
+)
 def test_bad_account_requests_are_clear_4xx(api, method, path, body, status, code):
     accounts, _ = api
     got, answer, _ = call(accounts, method, path, body)

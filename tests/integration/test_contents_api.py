@@ -11,11 +11,21 @@ from tests.integration.conftest import call, reset_caches
 def stored_content(stack, n, account_id=301, status="draft", body="# Title\n\nbody", s3_key=None):
     """A content as functions/handle_result stores it."""
     item = {
-        "content_id": f"content-{n:012x}-1", "account_id": account_id, "generation_task_id": f"task-{n:012x}",
-        "title": f"Title {n}", "body": body, "summary": "s", "tags": ["ai"], "keywords": ["AI"], "topic": "AI",
-        "status": status, "auto_publish": False, "created_at": f"2026-11-28T00:00:{n % 60:02d}.000Z",
-        "created_month": "2026-11", "updated_at": "2026-11-28T00:00:00.000Z",
-    }  # fmt: skip
+        "content_id": f"content-{n:012x}-1",
+        "account_id": account_id,
+        "generation_task_id": f"task-{n:012x}",
+        "title": f"Title {n}",
+        "body": body,
+        "summary": "s",
+        "tags": ["ai"],
+        "keywords": ["AI"],
+        "topic": "AI",
+        "status": status,
+        "auto_publish": False,
+        "created_at": f"2026-11-28T00:00:{n % 60:02d}.000Z",
+        "created_month": "2026-11",
+        "updated_at": "2026-11-28T00:00:00.000Z",
+    }
     if s3_key:
         item["body_s3_key"] = s3_key
     boto3.resource("dynamodb", region_name="us-east-1").Table(stack["ContentsTable"]).put_item(
@@ -34,7 +44,9 @@ def test_list_filters_and_pages(api, stack):
     ids = [stored_content(stack, 0x301000 + i) for i in range(5)]
     seen, cursor = [], None
     while True:
-        page = call(api, "GET", "/contents", query={"account_id": 301, "limit": 2, **({"cursor": cursor} if cursor else {})})[1]
+        page = call(
+            api, "GET", "/contents", query={"account_id": 301, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        )[1]
         assert all("body" not in c or c["body"] is None for c in page["contents"])
         seen += [c["content_id"] for c in page["contents"]]
         if not (cursor := page["next_cursor"]):

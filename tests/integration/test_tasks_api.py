@@ -40,7 +40,9 @@ def test_batch_uses_the_topic_pool_least_recently_used_first(api, stack):
     second = call(api, "POST", "/tasks/batch", {"account_ids": [201], "count_per_account": 2})[1]
     assert [t["topic"] for t in second["tasks"]] == ["gamma", "alpha"]
     given = call(api, "POST", "/tasks/batch", {"account_ids": [203], "count_per_account": 3, "topics": ["x", "y"]})[1]
-    assert [t["topic"] for t in given["tasks"]] == ["x", "y", "x"] and {t["source"] for t in given["tasks"]} == {"batch"}
+    assert [t["topic"] for t in given["tasks"]] == ["x", "y", "x"] and {t["source"] for t in given["tasks"]} == {
+        "batch"
+    }
     queued = {body["task_id"] for body in received(stack["IntakeQueueUrl"])}
     assert {t["task_id"] for t in first["tasks"] + second["tasks"] + given["tasks"]} <= queued
 
@@ -90,14 +92,18 @@ def test_list_pages_through_more_than_one_page(api):
 
 
 def test_list_time_window_and_bad_queries(api):
-    recent = call(api, "GET", "/tasks", query={"account_id": 202, "since": (utc_now() - timedelta(hours=1)).isoformat()})
+    recent = call(
+        api, "GET", "/tasks", query={"account_id": 202, "since": (utc_now() - timedelta(hours=1)).isoformat()}
+    )
     assert recent[0] == 200 and recent[1]["tasks"]
     future = call(api, "GET", "/tasks", query={"account_id": 202, "since": (utc_now() + timedelta(days=1)).isoformat()})
     assert future[1]["tasks"] == []
     assert call(api, "GET", "/tasks", query={"cursor": "not-a-cursor"})[1]["error"]["code"] == "invalid_request"
     assert call(api, "GET", "/tasks", query={"status": "sleeping"})[0] == 422
     assert call(api, "GET", "/tasks", query={"limit": 0})[0] == 422
-    status, body, _ = call(api, "GET", "/tasks", query={"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"})
+    status, body, _ = call(
+        api, "GET", "/tasks", query={"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
+    )
     assert status == 422 and "since" in body["error"]["message"]
 
 
@@ -152,7 +158,10 @@ def test_idempotency_key_returns_the_first_response(api, stack):
     assert repeat[2].get("Idempotent-Replayed") == "true" and "Idempotent-Replayed" not in first[2]
     different = call(api, "POST", "/tasks", {**body, "topic": "something else"}, headers=headers)
     assert different[0] == 422 and different[1]["error"]["code"] == "idempotency_key_reused"
-    same_topic = [t for t in call(api, "GET", "/tasks", query={"account_id": 49, "limit": 100})[1]["tasks"]
-                  if t["topic"] == "once only"]  # fmt: skip
+    same_topic = [
+        t
+        for t in call(api, "GET", "/tasks", query={"account_id": 49, "limit": 100})[1]["tasks"]
+        if t["topic"] == "once only"
+    ]
     assert len(same_topic) == 1
     assert call(api, "POST", "/tasks", body, headers={"Idempotency-Key": "bad key\t"})[0] == 422

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from contenthub import dal
 from contenthub.errors import ContentNotFound, InvalidRequest
-from contenthub.models import Content, ContentPage, ContentStatus, utc_now
 from contenthub.logic.tasks import DEFAULT_LOOKBACK_DAYS, _months
+from contenthub.models import Content, ContentPage, ContentStatus, utc_now
 
 
 def list_contents(
@@ -24,9 +24,12 @@ def list_contents(
     now = now or utc_now()
     state = dal.decode_cursor(cursor)
     if account_id is not None or status is not None:
-        items, key = contents.page(limit, state.get("k"), account_id=account_id, status=status.value if status else None)
-        return ContentPage(contents=[Content.from_item(i) for i in items],
-                           next_cursor=dal.encode_cursor({"k": key} if key else None))  # fmt: skip
+        items, key = contents.page(
+            limit, state.get("k"), account_id=account_id, status=status.value if status else None
+        )
+        return ContentPage(
+            contents=[Content.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None)
+        )
     months = _months(now - timedelta(days=DEFAULT_LOOKBACK_DAYS), now)
     if "m" in state:
         if state["m"] not in months:
@@ -42,7 +45,9 @@ def list_contents(
             return ContentPage(contents=found, next_cursor=dal.encode_cursor({"m": month, "k": key}))
         if len(found) >= limit:
             following = months[months.index(month) + 1 :]
-            return ContentPage(contents=found, next_cursor=dal.encode_cursor({"m": following[0]} if following else None))
+            return ContentPage(
+                contents=found, next_cursor=dal.encode_cursor({"m": following[0]} if following else None)
+            )
     return ContentPage(contents=found, next_cursor=None)
 
 

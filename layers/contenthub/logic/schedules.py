@@ -29,8 +29,14 @@ def preview(expression: str, timezone: str, count: int = PREVIEW_DEFAULT, now: d
 
 
 def _view(item: dict[str, Any], now: datetime) -> Schedule:
-    return Schedule.model_validate({**item, "next_fire_times": preview(item["cron"], item["timezone"], 3, now)
-                                    if item.get("state") == "ENABLED" else []})  # fmt: skip
+    return Schedule.model_validate(
+        {
+            **item,
+            "next_fire_times": preview(item["cron"], item["timezone"], 3, now)
+            if item.get("state") == "ENABLED"
+            else [],
+        }
+    )
 
 
 def _check_params(params: BatchSubmitRequest, accounts: dal.AccountRepository) -> None:
@@ -60,12 +66,18 @@ def create_schedule(
     state = "ENABLED" if request.enabled else "DISABLED"
     scheduler.create(schedule_id, expression, request.timezone, state, request.name)
     item = {
-        "schedule_id": schedule_id, "name": request.name, "type": request.type.value, "cron": unix,
-        "timezone": request.timezone, "expression": expression, "state": state,
-        "params": request.params.model_dump(mode="json", exclude_defaults=True) | {
-            "account_ids": request.params.account_ids, "count_per_account": request.params.count_per_account},
-        "created_at": iso(now), "updated_at": iso(now),
-    }  # fmt: skip
+        "schedule_id": schedule_id,
+        "name": request.name,
+        "type": request.type.value,
+        "cron": unix,
+        "timezone": request.timezone,
+        "expression": expression,
+        "state": state,
+        "params": request.params.model_dump(mode="json", exclude_defaults=True)
+        | {"account_ids": request.params.account_ids, "count_per_account": request.params.count_per_account},
+        "created_at": iso(now),
+        "updated_at": iso(now),
+    }
     repo.put(item)
     return _view(item, now)
 
@@ -125,9 +137,15 @@ def fire(
         raise InvalidRequest(f"scheduled_time {scheduled_time!r} is not an ISO 8601 time") from error
     firing = f"{schedule_id}@{iso(when)}"
     result = submit_batch(
-        BatchSubmitRequest.model_validate(item["params"]), settings, tasks, intake, accounts, now,
-        firing=firing, source=f"schedule:{schedule_id}",
-    )  # fmt: skip
+        BatchSubmitRequest.model_validate(item["params"]),
+        settings,
+        tasks,
+        intake,
+        accounts,
+        now,
+        firing=firing,
+        source=f"schedule:{schedule_id}",
+    )
     if result.created:
         repo.set_fields(schedule_id, last_fired_at=iso(when))
     return result

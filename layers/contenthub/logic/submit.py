@@ -91,7 +91,9 @@ def quota_error(account: dict[str, Any], wanted: int, now: datetime) -> QuotaExc
 def _why_refused(accounts: dal.AccountRepository, account_id: int, wanted: int, now: datetime) -> Exception:
     account = accounts.get(account_id)
     if account is None:
-        return AccountNotFound(f"account {account_id} does not exist; create it first (POST /accounts, or: contenthub account create)")
+        return AccountNotFound(
+            f"account {account_id} does not exist; create it first (POST /accounts, or: contenthub account create)"
+        )
     return quota_error(account, wanted, now) or TaskStateConflict(
         f"account {account_id} changed while the tasks were being created; submit again"
     )
@@ -168,7 +170,10 @@ def submit_batch(
     known = {account_id: accounts.get(account_id) for account_id in request.account_ids}
     missing = [str(a) for a, item in known.items() if item is None]
     if missing:
-        raise AccountNotFound(f"account(s) {', '.join(missing)} do not exist; create them first (POST /accounts, or: contenthub account create)")
+        raise AccountNotFound(
+            f"account(s) {', '.join(missing)} do not exist; "
+            "create them first (POST /accounts, or: contenthub account create)"
+        )
     plans: list[tuple[dict[str, Any], list[Task]]] = []
     for account_id, account in known.items():
         assert account is not None
@@ -178,8 +183,14 @@ def submit_batch(
         auto_approve = settings.ASYNC_AUTO_APPROVE if request.auto_approve is None else request.auto_approve
         batch = [
             new_task(
-                firing_task_id(firing, account_id, i) if firing else new_task_id(), account_id, topic,
-                request.keywords, auto_approve, now, auto_publish=request.auto_publish, source=source,
+                firing_task_id(firing, account_id, i) if firing else new_task_id(),
+                account_id,
+                topic,
+                request.keywords,
+                auto_approve,
+                now,
+                auto_publish=request.auto_publish,
+                source=source,
             )  # fmt: skip
             for i, topic in enumerate(topics)
         ]

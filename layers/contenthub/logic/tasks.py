@@ -50,10 +50,14 @@ def list_tasks(
     start_key = state.get("k")
     if status is not None:
         items, key = tasks.by_status(status.value, limit, low, high, start_key, account_id=account_id)
-        return TaskPage(tasks=[Task.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None))
+        return TaskPage(
+            tasks=[Task.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None)
+        )
     if account_id is not None:
         items, key = tasks.by_account(account_id, limit, low, high, start_key)
-        return TaskPage(tasks=[Task.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None))
+        return TaskPage(
+            tasks=[Task.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None)
+        )
     months = _months(since or now - timedelta(days=DEFAULT_LOOKBACK_DAYS), until or now)
     if "m" in state:
         if state["m"] not in months:
@@ -65,7 +69,9 @@ def list_tasks(
         found += items
         start_key = None
         if key:
-            return TaskPage(tasks=[Task.from_item(i) for i in found], next_cursor=dal.encode_cursor({"m": month, "k": key}))
+            return TaskPage(
+                tasks=[Task.from_item(i) for i in found], next_cursor=dal.encode_cursor({"m": month, "k": key})
+            )
         if len(found) >= limit:
             following = months[months.index(month) + 1 :]
             next_state = {"m": following[0]} if following else None
@@ -92,7 +98,9 @@ def cancel_task(
     now = now or utc_now()
     item = _require(tasks, task_id)
     if TaskStatus(item["status"]).terminal:
-        raise TaskStateConflict(f"task {task_id} already {item['status']}; only pending or running tasks can be cancelled")
+        raise TaskStateConflict(
+            f"task {task_id} already {item['status']}; only pending or running tasks can be cancelled"
+        )
     attempt = int(item.get("attempt", 1))
     reason = "cancelled by an operator"
     # The job first: a runner that has not started it yet will then refuse to.
@@ -133,9 +141,12 @@ def cleanup(
     for status in TERMINAL:
         if dry_run:
             by_status[status] = dal.count_query(
-                tasks.tasks_table, IndexName="by_status", KeyConditionExpression="#st = :s AND created_at < :cutoff",
-                ExpressionAttributeNames={"#st": "status"}, ExpressionAttributeValues={":s": status, ":cutoff": cutoff},
-            )  # fmt: skip
+                tasks.tasks_table,
+                IndexName="by_status",
+                KeyConditionExpression="#st = :s AND created_at < :cutoff",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={":s": status, ":cutoff": cutoff},
+            )
             continue
         budget = CLEANUP_BATCH - deleted
         if budget <= 0:
@@ -156,7 +167,9 @@ def cleanup(
     }
 
 
-def task_stats(tasks: dal.TaskRepository, counters: dal.CounterRepository, now: datetime | None = None) -> dict[str, Any]:
+def task_stats(
+    tasks: dal.TaskRepository, counters: dal.CounterRepository, now: datetime | None = None
+) -> dict[str, Any]:
     """Tasks by status: pending and running counted on the by_status index, finished ones from the
     counters (attempts; a retried task counts once per ended attempt)."""
     now = now or utc_now()
