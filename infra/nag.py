@@ -38,7 +38,8 @@ def apply_nag(stack: cdk.Stack) -> None:
                     "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/publish-*",
                     "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/batch-*",
                     {
-                        "regex": "/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:.*OrchestrationTaskMachine.*:\\*$/g"
+                        "regex": "/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                        "execution:.*OrchestrationTaskMachine.*:\\*$/g"
                     },
                     "Action::s3:Abort*",
                     "Resource::arn:aws:bedrock:<AWS::Region>::foundation-model/*",
