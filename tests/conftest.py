@@ -31,6 +31,11 @@ for _name, _value in {
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
+# One CDK context for the integration suite and the e2e stacks without a special mode, so one
+# synth serves them all (each new context costs a synth). Webhooks go to a test receiver on
+# loopback, named per account at run time, quickly retried.
+SHARED_CONTEXT = {"WEBHOOK_ALLOW_PRIVATE_TARGETS": "true", "WEBHOOK_TIMEOUT": "2", "WEBHOOK_RETRY_SCHEDULE": "1,1"}
+
 
 @dataclass
 class FakeLambdaContext:

@@ -328,32 +328,9 @@ def scheduler_preview(client: Client, args: argparse.Namespace) -> Result:
 
 
 # -- accounts --------------------------------------------------------------------------------------
-ACCOUNT_KEYS = [
-    "account_id",
-    "name",
-    "platform",
-    "language",
-    "tone",
-    "length",
-    "topics",
-    "webhook_url",
-    "webhook_enabled",
-    "daily_quota",
-    "tasks_today",
-    "created_at",
-    "updated_at",
-]
-ACCOUNT_FIELDS = [
-    "name",
-    "platform",
-    "language",
-    "tone",
-    "length",
-    "topics",
-    "webhook_url",
-    "webhook_enabled",
-    "daily_quota",
-]
+ACCOUNT_FIELDS = ["name", "platform", "language", "tone", "length", "topics", "webhook_url", "webhook_enabled",
+                  "daily_quota"]  # fmt: skip
+ACCOUNT_KEYS = ["account_id", *ACCOUNT_FIELDS, "tasks_today", "created_at", "updated_at"]
 
 
 def _account_body(args: argparse.Namespace) -> dict[str, Any]:

@@ -27,45 +27,30 @@ def table(
     )
 
 
+def by_time(table_: dynamodb.Table, index: str, key: str, key_type: dynamodb.AttributeType) -> None:
+    """A GSI on `key`, newest-first by `created_at` (every list of the API reads one of these)."""
+    table_.add_global_secondary_index(
+        index_name=index,
+        partition_key=dynamodb.Attribute(name=key, type=key_type),
+        sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+    )
+
+
 class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         # Tasks: by id; by status and time (operator lists: pending, failed, recent); by account and time.
         self.tasks = table(self, "Tasks", "task_id", ttl="expires_at")
-        self.tasks.add_global_secondary_index(
-            index_name="by_status",
-            partition_key=dynamodb.Attribute(name="status", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
-        )
-        self.tasks.add_global_secondary_index(
-            index_name="by_account",
-            partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.NUMBER),
-            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
-        )
+        by_time(self.tasks, "by_status", "status", dynamodb.AttributeType.STRING)
+        by_time(self.tasks, "by_account", "account_id", dynamodb.AttributeType.NUMBER)
         # All tasks by month and time: lists without a status or account filter (a month partition
         # after another, newest first) — the "recent" view, never a scan.
-        self.tasks.add_global_secondary_index(
-            index_name="by_month",
-            partition_key=dynamodb.Attribute(name="created_month", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
-        )
+        by_time(self.tasks, "by_month", "created_month", dynamodb.AttributeType.STRING)
         # Contents: by id; by account and time; by the task that produced it; by review status; by month.
         self.contents = table(self, "Contents", "content_id")
-        self.contents.add_global_secondary_index(
-            index_name="by_status",
-            partition_key=dynamodb.Attribute(name="status", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
-        )
-        self.contents.add_global_secondary_index(
-            index_name="by_month",
-            partition_key=dynamodb.Attribute(name="created_month", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
-        )
-        self.contents.add_global_secondary_index(
-            index_name="by_account",
-            partition_key=dynamodb.Attribute(name="account_id", type=dynamodb.AttributeType.NUMBER),
-            sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
-        )
+        by_time(self.contents, "by_account", "account_id", dynamodb.AttributeType.NUMBER)
+        by_time(self.contents, "by_status", "status", dynamodb.AttributeType.STRING)
+        by_time(self.contents, "by_month", "created_month", dynamodb.AttributeType.STRING)
         self.contents.add_global_secondary_index(
             index_name="by_task",
             partition_key=dynamodb.Attribute(name="generation_task_id", type=dynamodb.AttributeType.STRING),

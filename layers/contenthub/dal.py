@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -118,6 +119,42 @@ def query_page(
         if not start_key:
             break
     return items, start_key
+
+
+MonthQuery = Callable[[str, int, dict[str, Any] | None], tuple[list[dict[str, Any]], dict[str, Any] | None]]
+
+
+def months_between(since: datetime, until: datetime) -> list[str]:
+    """Months from `until` back to `since`, newest first ("2026-11", "2026-10", …)."""
+    months, year, month = [], until.year, until.month
+    while (year, month) >= (since.year, since.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+def month_pages(
+    query: MonthQuery, months: list[str], limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of an unfiltered list: the by_month index, one month partition after another
+    (newest first); the cursor remembers the month and the key within it."""
+    state = decode_cursor(cursor)
+    if "m" in state:
+        if state["m"] not in months:
+            raise InvalidRequest("cursor does not belong to this list; start again without it")
+        months = months[months.index(state["m"]) :]
+    found: list[dict[str, Any]] = []
+    start_key = state.get("k")
+    for position, month in enumerate(months):
+        items, key = query(month, limit - len(found), start_key)
+        found += items
+        start_key = None
+        if key:
+            return found, encode_cursor({"m": month, "k": key})
+        if len(found) >= limit:
+            following = months[position + 1 :]
+            return found, encode_cursor({"m": following[0]} if following else None)
+    return found, None
 
 
 def count_query(table: str, **query: Any) -> int:

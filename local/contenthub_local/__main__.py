@@ -86,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         help="CDK context for the synth, e.g. -c WEBHOOK_URL=http://127.0.0.1:9000/hook (repeatable)",
     )  # fmt: skip
     parser.add_argument("--runners", type=int, default=1, help="runner worker processes (default 1)")
+    parser.add_argument(
+        "--runner-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting for the runner processes only, e.g. CREATOR_KIND=cli (repeatable)",
+    )
     parser.add_argument("--outputs-file", help="write the endpoints and stack outputs here as JSON once up")
     parser.add_argument("--demo", action="store_true", help="submit a task and show it end to end")
     parser.add_argument("--exit-after-demo", action="store_true", help="stop after the demo (for scripts)")
@@ -93,13 +100,22 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    context = {}
-    for item in args.context:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            parser.error(f"--context takes KEY=VALUE, got {item!r}")
-        context[key] = value
-    stack = LocalStack(api_port=args.port, moto_port=args.moto_port, context=context, runners=args.runners)
+    def pairs(items: list[str], option: str) -> dict[str, str]:
+        found = {}
+        for item in items:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                parser.error(f"{option} takes KEY=VALUE, got {item!r}")
+            found[key] = value
+        return found
+
+    stack = LocalStack(
+        api_port=args.port,
+        moto_port=args.moto_port,
+        context=pairs(args.context, "--context"),
+        runners=args.runners,
+        runner_env=pairs(args.runner_env, "--runner-env"),
+    )
     stopping = threading.Event()
 
     def interrupt(*_: object) -> None:

@@ -20,6 +20,8 @@ import boto3
 import pytest
 import requests
 
+from tests.conftest import SHARED_CONTEXT
+
 ROOT = Path(__file__).resolve().parents[2]
 FAIL_PREFIX = "FAIL:"
 
@@ -127,7 +129,12 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.shutdown()
 
 
-def start_stack(workdir: Path, context: list[str], runners: int = 1) -> Iterator[RunningStack]:
+def start_stack(
+    workdir: Path,
+    context: list[str],
+    runners: int = 1,
+    runner_env: list[str] = (),  # type: ignore[assignment]
+) -> Iterator[RunningStack]:
     """Start `python -m contenthub_local` with the given `-c KEY=VALUE` context; stop it after."""
     outputs_file = workdir / "outputs.json"
     log_path = workdir / "local-stack.log"
@@ -142,6 +149,8 @@ def start_stack(workdir: Path, context: list[str], runners: int = 1) -> Iterator
             "--runners", str(runners)]  # fmt: skip
     for item in context:
         args += ["-c", item]
+    for item in runner_env:
+        args += ["--runner-env", item]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 300
@@ -166,15 +175,16 @@ def start_stack(workdir: Path, context: list[str], runners: int = 1) -> Iterator
                 process.kill()
 
 
-def webhook_context(receiver: Receiver) -> list[str]:
-    return [f"WEBHOOK_URL={receiver.url}", "WEBHOOK_ENABLED=true", "WEBHOOK_TIMEOUT=2", "WEBHOOK_RETRY_SCHEDULE=1,1",
-            "WEBHOOK_ALLOW_PRIVATE_TARGETS=true"]  # fmt: skip
+SHARED = [f"{key}={value}" for key, value in SHARED_CONTEXT.items()]
 
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[RunningStack]:
-    """Poll mode (the default), with webhooks to the test receiver."""
-    yield from start_stack(tmp_path_factory.mktemp("local-stack"), webhook_context(receiver))
+    """Poll mode (the default); account 49's webhook is the test receiver."""
+    for stack in start_stack(tmp_path_factory.mktemp("local-stack"), SHARED):
+        response = requests.patch(f"{stack.api_url}/accounts/49", json={"webhook_url": receiver.url}, timeout=10)
+        assert response.status_code == 200, response.text
+        yield stack
 
 
 @pytest.fixture(scope="session")
@@ -197,20 +207,27 @@ FAKE_CREATOR = ROOT / "tests" / "creators" / "fake_creator.py"
 @pytest.fixture(scope="session")
 def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """The `cli` creator in async mode (the old system's default), with two runners and a global
-    cap of one job per runner."""
+    cap of one job per runner. The creator settings are the runners' own, so the stack reuses
+    local_stack's synth."""
     yield from start_stack(
         tmp_path_factory.mktemp("cli-stack"),
-        ["CREATOR_KIND=cli", f"CREATOR_CLI_PATH={FAKE_CREATOR}", "CREATOR_MODE=async", "ASYNC_WORKER_COUNT=1",
-         "ASYNC_MAX_CONCURRENT_TASKS=2"],
+        SHARED,
         runners=2,
-    )  # fmt: skip
+        runner_env=[
+            "CREATOR_KIND=cli",
+            f"CREATOR_CLI_PATH={FAKE_CREATOR}",
+            "CREATOR_MODE=async",
+            "ASYNC_WORKER_COUNT=1",
+            "ASYNC_MAX_CONCURRENT_TASKS=2",
+        ],
+    )
 
 
 @pytest.fixture(scope="session")
-def bare_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) -> Iterator[RunningStack]:
+def bare_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """A stack with no runner of its own: tests start runners with the creator they exercise.
     (Same context as local_stack, so its synth is reused from the cache.)"""
-    yield from start_stack(tmp_path_factory.mktemp("bare-stack"), webhook_context(receiver), runners=0)
+    yield from start_stack(tmp_path_factory.mktemp("bare-stack"), SHARED, runners=0)
 
 
 def runner_process(stack: RunningStack, log: Path, **env: str) -> subprocess.Popen[bytes]:

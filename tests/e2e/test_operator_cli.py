@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from datetime import datetime
@@ -40,16 +41,7 @@ def as_json(stack: RunningStack, *args: str) -> dict:
 def test_content_generate_async_then_task_watch(local_stack: RunningStack):
     out = ok(
         local_stack,
-        "content",
-        "generate",
-        "-a",
-        "49",
-        "-t",
-        "人工智能发展趋势",
-        "--keywords",
-        "AI,机器学习",
-        "--async",
-        "--auto-approve",
+        *shlex.split("content generate -a 49 -t '人工智能发展趋势' --keywords 'AI,机器学习' --async --auto-approve"),
     )
     task_id = out.splitlines()[0]
     assert TASK_ID.fullmatch(task_id) and "task watch" in out
@@ -64,17 +56,7 @@ def test_content_generate_async_then_task_watch(local_stack: RunningStack):
 def test_content_generate_waits_prints_the_article_then_review(local_stack: RunningStack):
     out = ok(
         local_stack,
-        "content",
-        "generate",
-        "-a",
-        "49",
-        "-t",
-        "云计算成本",
-        "--keywords",
-        "云,成本",
-        "--no-auto-approve",
-        "--interval",
-        "0.2",
+        *shlex.split("content generate -a 49 -t '云计算成本' --keywords '云,成本' --no-auto-approve --interval 0.2"),
     )
     assert "# 云计算成本" in out and "draft" in out
     content_id = re.search(r"content-[0-9a-f]{12}-\d+", out).group(0)  # type: ignore[union-attr]
@@ -142,19 +124,10 @@ def test_monitor_commands(local_stack: RunningStack):
 
 
 def test_scheduler_lifecycle_and_firing(local_stack: RunningStack):
-    created = ok(
-        local_stack,
-        "scheduler",
-        "create",
-        "--name",
-        "每日内容生成",
-        "--type",
-        "async_content_generation",
-        "--cron",
-        "0 8 * * *",
-        "--params",
-        '{"account_ids": [49], "count_per_account": 3}',
-    )
+    # The old system's command, word for word.
+    line = """scheduler create --name "每日内容生成" --type async_content_generation --cron "0 8 * * *"
+              --params '{"account_ids": [49], "count_per_account": 3}'"""
+    created = ok(local_stack, *shlex.split(line))
     schedule_id = re.search(r"batch-[0-9a-f]{10}", created).group(0)  # type: ignore[union-attr]
     assert "cron(0 8 * * ? *)" in created and "每日内容生成" in created
     assert schedule_id in ok(local_stack, "scheduler", "list")
@@ -239,23 +212,9 @@ def test_bad_input_is_one_clear_line(local_stack: RunningStack, args: list[str],
 
 
 def test_account_commands(local_stack: RunningStack):
-    created = ok(
-        local_stack,
-        "account",
-        "create",
-        "--id",
-        "4901",
-        "--name",
-        "测试账号",
-        "--platform",
-        "wechat",
-        "--topics",
-        "人工智能,云计算",
-        "--daily-quota",
-        "5",
-        "--language",
-        "zh-CN",
-    )
+    line = "account create --id 4901 --name 测试账号 --platform wechat --topics 人工智能,云计算 --daily-quota 5"
+    line += " --language zh-CN"
+    created = ok(local_stack, *shlex.split(line))
     assert "account 4901 created" in created and "测试账号" in created
     assert "4901" in ok(local_stack, "account", "list", "--all")
     shown = as_json(local_stack, "account", "show", "4901")

@@ -18,6 +18,7 @@ from contenthub.settings import get_settings
 from contenthub_local import deploy, dynamodb_atomicity
 from contenthub_local.synth import synth
 from infra.constants import STACK_NAME
+from tests.conftest import SHARED_CONTEXT
 
 REGION = "us-east-1"
 _ENV_FROM_OUTPUTS = {
@@ -69,7 +70,7 @@ def reset_caches() -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[dict[str, str]]:
-    assembly = synth()
+    assembly = synth(SHARED_CONTEXT)
     undo_atomic = dynamodb_atomicity.install()
     with mock_aws():
         clients = SimpleNamespace(

@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from tests.conftest import api_event, load_handler
-from tests.integration.conftest import ddb_item, drain, reset_caches
+from tests.integration.conftest import call, ddb_item, drain, reset_caches
 
 VALID = {"account_id": 49, "topic": "AI trends", "keywords": ["AI", "machine learning"]}
 
@@ -100,6 +100,8 @@ def test_disabled_generation_is_503(settings_env, lambda_context):
     status, payload = post(submit, lambda_context, VALID)
     assert status == 503
     assert "ASYNC_CONTENT_GENERATION_ENABLED" in payload["error"]["message"]
+    batch = call(submit, "POST", "/tasks/batch", {"account_ids": [49], "count_per_account": 2})
+    assert batch[0] == 503 and batch[1]["error"]["code"] == "service_disabled"
 
 
 def test_queue_failure_ends_the_task_failed_not_pending(stack, settings_env, lambda_context):

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from contenthub import dal
-from contenthub.errors import ContentNotFound, InvalidRequest
-from contenthub.logic.tasks import DEFAULT_LOOKBACK_DAYS, _months
+from contenthub.errors import ContentNotFound
+from contenthub.logic.tasks import DEFAULT_LOOKBACK_DAYS
 from contenthub.models import Content, ContentPage, ContentStatus, utc_now
 
 
@@ -30,25 +30,9 @@ def list_contents(
         return ContentPage(
             contents=[Content.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None)
         )
-    months = _months(now - timedelta(days=DEFAULT_LOOKBACK_DAYS), now)
-    if "m" in state:
-        if state["m"] not in months:
-            raise InvalidRequest("cursor does not belong to this list; start again without it")
-        months = months[months.index(state["m"]) :]
-    found: list[Content] = []
-    start_key = state.get("k")
-    for month in months:
-        items, key = contents.page(limit - len(found), start_key, month=month)
-        found += [Content.from_item(i) for i in items]
-        start_key = None
-        if key:
-            return ContentPage(contents=found, next_cursor=dal.encode_cursor({"m": month, "k": key}))
-        if len(found) >= limit:
-            following = months[months.index(month) + 1 :]
-            return ContentPage(
-                contents=found, next_cursor=dal.encode_cursor({"m": following[0]} if following else None)
-            )
-    return ContentPage(contents=found, next_cursor=None)
+    months = dal.months_between(now - timedelta(days=DEFAULT_LOOKBACK_DAYS), now)
+    items, next_cursor = dal.month_pages(lambda m, n, key: contents.page(n, key, month=m), months, limit, cursor)
+    return ContentPage(contents=[Content.from_item(i) for i in items], next_cursor=next_cursor)
 
 
 def get_content(content_id: str, contents: dal.ContentRepository, articles: dal.ArticleStore) -> Content:

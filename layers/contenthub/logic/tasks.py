@@ -19,15 +19,6 @@ DEFAULT_LOOKBACK_DAYS = 400
 CLEANUP_BATCH = 500  # deletions per call; the answer says when more remain
 
 
-def _months(since: datetime, until: datetime) -> list[str]:
-    """Months from `until` back to `since`, newest first ("2026-11", "2026-10", …)."""
-    months, year, month = [], until.year, until.month
-    while (year, month) >= (since.year, since.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
-
-
 def list_tasks(
     tasks: dal.TaskRepository,
     *,
@@ -58,25 +49,9 @@ def list_tasks(
         return TaskPage(
             tasks=[Task.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None)
         )
-    months = _months(since or now - timedelta(days=DEFAULT_LOOKBACK_DAYS), until or now)
-    if "m" in state:
-        if state["m"] not in months:
-            raise InvalidRequest("cursor does not belong to this list; start again without it")
-        months = months[months.index(state["m"]) :]
-    found: list[dict[str, Any]] = []
-    for month in months:
-        items, key = tasks.by_month(month, limit - len(found), low, high, start_key)
-        found += items
-        start_key = None
-        if key:
-            return TaskPage(
-                tasks=[Task.from_item(i) for i in found], next_cursor=dal.encode_cursor({"m": month, "k": key})
-            )
-        if len(found) >= limit:
-            following = months[months.index(month) + 1 :]
-            next_state = {"m": following[0]} if following else None
-            return TaskPage(tasks=[Task.from_item(i) for i in found], next_cursor=dal.encode_cursor(next_state))
-    return TaskPage(tasks=[Task.from_item(i) for i in found], next_cursor=None)
+    months = dal.months_between(since or now - timedelta(days=DEFAULT_LOOKBACK_DAYS), until or now)
+    items, next_cursor = dal.month_pages(lambda m, n, key: tasks.by_month(m, n, low, high, key), months, limit, cursor)
+    return TaskPage(tasks=[Task.from_item(i) for i in items], next_cursor=next_cursor)
 
 
 def _require(tasks: dal.TaskRepository, task_id: str) -> dict[str, Any]:
