@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test lint typecheck pytest synth openapi clean
+.PHONY: setup run test lint typecheck pytest synth openapi bench clean
 
 $(STAMP):
 	@command -v node >/dev/null || { echo "Node.js is needed for CDK synth (jsii); install Node.js 20+"; exit 1; }
@@ -39,6 +39,9 @@ pytest: setup
 
 synth: setup
 	$(BIN)/python -m infra.app
+
+bench: setup  ## measure on the local stack (several minutes) and write docs/benchmarks.md
+	$(BIN)/python -m bench
 
 openapi: setup  ## regenerate docs/openapi.json from the handlers (tests fail when it is stale)
 	$(BIN)/python -m infra.openapi

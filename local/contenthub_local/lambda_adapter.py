@@ -101,6 +101,11 @@ class LambdaAdapter:
         self._idle: dict[str, list[_Sandbox]] = {}
         self._all: list[_Sandbox] = []
         self._lock = threading.Lock()
+        # At most this many environments per function (each is a Python process): further
+        # invocations wait for one, where Lambda would throttle at reserved concurrency. Keeps a
+        # load run of many executions within a laptop's memory.
+        self.concurrency = int(os.environ.get("CONTENTHUB_LOCAL_LAMBDA_CONCURRENCY", "6"))
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._unpack_lock = threading.Lock()
         self._original = lambda_models.LambdaFunction._invoke_lambda
         self.invocations: dict[str, int] = {}
@@ -192,6 +197,12 @@ class LambdaAdapter:
         if isinstance(event, str):
             event = json.loads(event) if event else {}
         self.invocations[fn.function_name] = self.invocations.get(fn.function_name, 0) + 1
+        with self._lock:
+            slots = self._slots.setdefault(fn.function_arn, threading.BoundedSemaphore(self.concurrency))
+        with slots:
+            return self._invoke_in_sandbox(fn, event)
+
+    def _invoke_in_sandbox(self, fn: Any, event: Any) -> tuple[str, bool, str]:
         sandbox = self._acquire(fn)
         try:
             response = sandbox.invoke(event, float(fn.timeout))
