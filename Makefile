@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test lint typecheck pytest synth openapi bench clean
+.PHONY: setup run test lint typecheck pytest synth openapi bench fuzz clean
 
 $(STAMP):
 	@command -v node >/dev/null || { echo "Node.js is needed for CDK synth (jsii); install Node.js 20+"; exit 1; }
@@ -42,6 +42,9 @@ synth: setup
 
 bench: setup  ## measure on the local stack (several minutes) and write docs/benchmarks.md
 	$(BIN)/python -m bench
+
+fuzz: setup  ## Schemathesis against a fresh local stack; report in .build/fuzz-report.txt
+	$(BIN)/python -m bench.fuzz
 
 openapi: setup  ## regenerate docs/openapi.json from the handlers (tests fail when it is stale)
 	$(BIN)/python -m infra.openapi

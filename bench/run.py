@@ -46,6 +46,15 @@ GENERATION_MINUTES = [1, 5, 20]
 ACCOUNT = {"account_id": 49, "name": "bench", "topics": ["AI", "cloud"]}
 
 
+def fresh_stack(**options: Any) -> LocalStack:
+    """A LocalStack in this process: moto's backends are process-wide, so the previous stack's
+    resources are cleared first."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+    return LocalStack(**options)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -189,13 +198,19 @@ def _submit(stack: LocalStack, topic: str) -> str:
 
 
 def _history(stack: LocalStack, task_id: str) -> list[dict[str, Any]]:
+    """The whole history: the task is `succeeded` (HandleResult) a moment before the execution
+    reaches its Succeed state, so wait for the execution itself to end first."""
     arn = stack.outputs["StateMachineArn"].replace(":stateMachine:", ":execution:") + f":{task_id}"
+    sfn = stack.client("stepfunctions")
+    deadline = time.monotonic() + 30
+    while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
     return list(stack.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"])
 
 
 def orchestration(mode: str, context: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
-    with LocalStack(context=context, runner_env={"OFFLINE_CREATOR_DURATION": "1"}) as stack:
+    with fresh_stack(context=context, runner_env={"OFFLINE_CREATOR_DURATION": "1"}) as stack:
         requests.post(f"{stack.api_url}/accounts", json=ACCOUNT, timeout=30)
         for minutes in GENERATION_MINUTES:
             duration = minutes * 60 / SCALE
@@ -211,18 +226,14 @@ def orchestration(mode: str, context: dict[str, str]) -> list[dict[str, Any]]:
             events = _history(stack, task_id)
             job = stack.client("dynamodb").get_item(TableName=stack.outputs["JobsTable"],
                                                     Key={"job_id": {"S": f"{task_id}#1"}})["Item"]  # fmt: skip
-            scheduled = [e for e in events if e["type"] == "TaskScheduled"]
-            by_resource: dict[str, int] = {}
-            for event in scheduled:
-                details = event["taskScheduledEventDetails"]
-                by_resource[details["resourceType"]] = by_resource.get(details["resourceType"], 0) + 1
-            polls = sum(1 for e in events if e["type"] == "TaskStateEntered" and
-                        e["stateEnteredEventDetails"]["name"] == "Poll")  # fmt: skip
+            entered = [e["stateEnteredEventDetails"]["name"] for e in events if e["type"] == "TaskStateEntered"]
+            polls = entered.count("Poll")
+            lambda_states = sum(entered.count(name) for name in ("Poll", "HandleResult", "MarkFailed"))
             lag = datetime.fromisoformat(task["finished_at"]) - datetime.fromisoformat(job["finished_at"]["S"])
             rows.append({
                 "mode": mode, "minutes": minutes,
                 "transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
-                "lambda_in_machine": by_resource.get("lambda", 0), "polls": polls,
+                "lambda_in_machine": lambda_states, "polls": polls,
                 "completion_lag_s": lag.total_seconds(),
                 "callback": mode == "callback",
             })  # fmt: skip
@@ -266,7 +277,7 @@ class PeakMemory:
 
 def load_run(tasks: int, clients: int) -> dict[str, Any]:
     runner_env = {"OFFLINE_CREATOR_DURATION": "0.2", "ASYNC_WORKER_COUNT": "10", "ASYNC_MAX_CONCURRENT_TASKS": "20"}
-    with PeakMemory() as memory, LocalStack(runners=2, runner_env=runner_env) as stack:
+    with PeakMemory() as memory, fresh_stack(runners=2, runner_env=runner_env) as stack:
         requests.post(f"{stack.api_url}/accounts", json=ACCOUNT, timeout=30)
         started = time.monotonic()
 
@@ -290,6 +301,13 @@ def load_run(tasks: int, clients: int) -> dict[str, Any]:
                 break
             time.sleep(2)
         elapsed = time.monotonic() - started
+        failures = [
+            f"{t['task_id']}: {t.get('error')}"
+            for status in ("failed", "timed_out")
+            for t in requests.get(f"{stack.api_url}/tasks", params={"status": status, "limit": 100}, timeout=30).json()[
+                "tasks"
+            ]
+        ]
         contents = stack.client("dynamodb").get_paginator("scan")
         by_task: dict[str, int] = {}
         for page in contents.paginate(TableName=stack.outputs["ContentsTable"],
@@ -301,7 +319,8 @@ def load_run(tasks: int, clients: int) -> dict[str, Any]:
         "succeeded": stats["by_status"]["succeeded"], "failed": stats["by_status"]["failed"],
         "contents": sum(by_task.values()), "duplicate_contents": sum(n - 1 for n in by_task.values() if n > 1),
         "submit_phase_s": submitted_s, "elapsed_s": elapsed, "tasks_per_min": tasks / elapsed * 60,
-        "peak_memory_mb": memory.peak_mb,
+        "peak_memory_mb": memory.peak_mb, "failures": failures,
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }  # fmt: skip
 
 
@@ -353,7 +372,13 @@ def report(results: dict[str, Any]) -> str:
                   f"modes it is up to one poll interval (here 1 s = {SCALE} s on AWS), in callback mode the "
                   "runner reports at once.", "", pricing.describe(), ""]  # fmt: skip
     if load := results.get("load"):
-        lines += ["## Load", "",
+        failures = load.get("failures")
+        why = (
+            ("failures: " + "; ".join(failures))
+            if failures
+            else ("the reason of the failure was not recorded by that run" if load["failed"] else "no failures")
+        )
+        lines += ["## Load", "", f"Measured {load.get('when', results['when'])}.", "",
                   f"{load['tasks']} tasks from {load['clients']} concurrent clients over the local HTTP API, offline "
                   "creator (0.2 s), 2 runners × 10 slots, global cap 20:", "",
                   f"- succeeded {load['succeeded']}, failed {load['failed']}, "
@@ -362,7 +387,8 @@ def report(results: dict[str, Any]) -> str:
                   f"- all submitted in {load['submit_phase_s']:.0f} s; all finished in {load['elapsed_s']:.0f} s: "
                   f"**{load['tasks_per_min']:.0f} tasks/min** end to end;",
                   f"- peak memory of the local stack (moto, adapters, function environments, runners): "
-                  f"{load['peak_memory_mb']:.0f} MB.", ""]  # fmt: skip
+                  f"{load['peak_memory_mb']:.0f} MB (the sum of the processes' resident sets, so shared pages count "
+                  "once per process: an upper bound);", f"- {why}.", ""]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -383,10 +409,12 @@ def main(argv: list[str] | None = None) -> int:
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
     }
+    saved = BUILD_DIR / "benchmarks.json"
+    previous = json.loads(saved.read_text()) if saved.exists() else {}
     print("cold start and sizes…", flush=True)
     results["cold_start"] = cold_start()
     print("submit latency…", flush=True)
-    with LocalStack(runners=0) as stack:
+    with fresh_stack(runners=0) as stack:
         requests.post(f"{stack.api_url}/accounts", json=ACCOUNT, timeout=30)
         quiet(stack)
         results["submit_latency"] = submit_latency(stack)
@@ -399,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_load:
         print(f"load: {args.load_tasks} tasks from {args.clients} clients…", flush=True)
         results["load"] = load_run(args.load_tasks, args.clients)
+    elif previous.get("load"):  # keep the last load run in the report, with its own date
+        results["load"] = {"when": previous["when"], **previous["load"]}
     text = report(results)
     REPORT.write_text(text + "\n")
     (BUILD_DIR / "benchmarks.json").write_text(json.dumps(results, indent=2, default=str))

@@ -41,6 +41,11 @@ def build_resolver() -> APIGatewayRestResolver:
         message = "; ".join(_describe(e) for e in error.errors()) or "request is invalid"
         return error_response(422, "validation_error", message, details)
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(_: UnicodeDecodeError) -> Response:
+        # Found by fuzzing: a body that is not UTF-8 must be a 4xx, not a function error.
+        return error_response(422, "validation_error", "request body is not valid UTF-8 JSON")
+
     @app.exception_handler(ContentHubError)
     def _domain(error: ContentHubError) -> Response:
         if error.http_status >= 500:

@@ -1014,18 +1014,22 @@ class GenerationTimes:
     def _key(self, kind: str) -> dict[str, str]:
         return {"name": f"gen:recent:{kind}"}
 
-    def record(self, kind: str, seconds: float) -> None:
-        """Append a sample (optimistically; a lost race only drops one sample of a statistic)."""
-        item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind), ConsistentRead=True).get("Item") or {}
-        samples = [*_plain(item.get("samples", [])), round(float(seconds), 3)][-self.keep :]
-        version = int(item.get("version", 0))
-        _conditional(
-            aws.dynamodb_table(self.table).put_item,
-            Item={**self._key(kind), "samples": [Decimal(str(s)) for s in samples], "version": version + 1},
-            ConditionExpression="attribute_not_exists(#n) OR version = :v",
-            ExpressionAttributeNames={"#n": "name"},
-            ExpressionAttributeValues={":v": version},
-        )
+    def record(self, kind: str, seconds: float, attempts: int = 5) -> None:
+        """Append a sample with optimistic locking, retried when another result landed at the same
+        moment (seen by the benchmark: tasks finishing together lost their samples); after a few
+        lost races the sample is dropped — it is one sample of a statistic."""
+        for _ in range(attempts):
+            item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind), ConsistentRead=True).get("Item") or {}
+            samples = [*_plain(item.get("samples", [])), round(float(seconds), 3)][-self.keep :]
+            version = int(item.get("version", 0))
+            if _conditional(
+                aws.dynamodb_table(self.table).put_item,
+                Item={**self._key(kind), "samples": [Decimal(str(s)) for s in samples], "version": version + 1},
+                ConditionExpression="attribute_not_exists(#n) OR version = :v",
+                ExpressionAttributeNames={"#n": "name"},
+                ExpressionAttributeValues={":v": version},
+            ):
+                return
 
     def recent(self, kind: str) -> list[float]:
         item = aws.dynamodb_table(self.table).get_item(Key=self._key(kind)).get("Item") or {}

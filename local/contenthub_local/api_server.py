@@ -85,7 +85,9 @@ class ApiServer:
             def _any(self) -> None:
                 server.handle(self)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _any
+            # Every method reaches the router, which answers as API Gateway does (403 when the API
+            # has no such method), never the HTTP server's own 501.
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_CONNECT = _any
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True

@@ -201,9 +201,10 @@ class LocalStack:
 
     def runner_environment(self) -> dict[str, str]:
         lambda_env = self.client("lambda").get_function_configuration(FunctionName=self._function_name("Poll"))
-        settings = {
-            k: v for k, v in lambda_env["Environment"]["Variables"].items() if k.startswith(("ASYNC_", "CREATOR_"))
-        }
+        # The settings the runner shares with the functions (RUNNER_HEARTBEAT_SECONDS too: poll
+        # judges a job's heartbeat by the functions' value).
+        prefixes = ("ASYNC_", "CREATOR_", "RUNNER_")
+        settings = {k: v for k, v in lambda_env["Environment"]["Variables"].items() if k.startswith(prefixes)}
         return {
             **os.environ,
             **self.aws_env(),

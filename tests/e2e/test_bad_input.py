@@ -77,6 +77,13 @@ def test_bad_schedules_are_refused_and_create_nothing(local_stack: RunningStack,
     assert schedules(local_stack) == before
 
 
+def test_a_body_that_is_not_utf8_is_a_4xx_not_a_function_error(local_stack: RunningStack):
+    # Found by fuzzing (Schemathesis): this was a 502.
+    response = requests.patch(f"{local_stack.api_url}/accounts/49", data=b"q!;\xff?\xfep", timeout=10,
+                              headers={"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 422 and "UTF-8" in response.json()["error"]["message"]
+
+
 def test_emoji_cjk_and_long_unicode_topics_round_trip(local_stack: RunningStack):
     topic = "🚀 人工智能 — ИИ 🤖 " + "字" * 150
     task = local_stack.submit(topic=topic, keywords=["机器学习", "🧠"])
@@ -96,5 +103,6 @@ def test_a_body_over_the_api_limit_is_413(local_stack: RunningStack):
 def test_unknown_routes_and_methods_answer_as_api_gateway_does(local_stack: RunningStack):
     assert requests.get(f"{local_stack.api_url}/nothing-here", timeout=10).status_code == 403
     assert requests.delete(f"{local_stack.api_url}/tasks", timeout=10).status_code == 403
+    assert requests.request("TRACE", f"{local_stack.api_url}/tasks/batch", timeout=10).status_code == 403
     bad_id = requests.get(f"{local_stack.api_url}/tasks/DROP TABLE", timeout=10)
     assert bad_id.status_code == 422 and bad_id.json()["error"]["code"] == "validation_error"

@@ -75,9 +75,9 @@ def test_unknown_task_is_consumed_without_starting_anything(stack, handlers, lam
 def _mark_running(stack, task_id):
     boto3.resource("dynamodb", region_name=REGION).Table(stack["TasksTable"]).update_item(
         Key={"task_id": task_id},
-        UpdateExpression="SET #s = :r",
+        UpdateExpression="SET #s = :r, started_at = :now",  # as the state machine's MarkRunning does
         ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":r": "running"},
+        ExpressionAttributeValues={":r": "running", ":now": utc_now().isoformat()},
     )
 
 
@@ -220,3 +220,12 @@ def test_the_first_wait_is_learned_from_recent_generation_times(stack, handlers,
         executionArn=execution["executionArn"]
     )
     assert json.loads(described["input"])["timing"]["first_wait"] == 42
+
+
+def test_a_stored_result_teaches_the_dispatcher_its_first_wait(stack, handlers, new_task, lambda_context):
+    task_id = new_task()
+    _mark_running(stack, task_id)
+    dal.JobRepository(stack["JobsTable"]).start(f"{task_id}#1", task_id, "learning-kind", utc_now())
+    result = handlers["handle_result"].main({"action": "store", "input": _finished_job(stack, task_id)}, lambda_context)
+    assert result["stored"] and result["generation_seconds"] >= 0 and result["queue_wait_seconds"] >= 0
+    assert dal.GenerationTimes(stack["CountersTable"]).recent("learning-kind") == [result["generation_seconds"]]
