@@ -2,13 +2,13 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contenthub import dal
-from contenthub.api import build_resolver
+from contenthub.api import build_resolver, json_response
 from contenthub.logic import accounts
 from contenthub.models import MAX_PAGE_SIZE, Account, AccountCreate, AccountList, AccountSettings
 from contenthub.observability import logger, metrics, tracer
@@ -23,12 +23,7 @@ AccountId = Annotated[int, Path(gt=0)]
 @tracer.capture_method
 def create(request: AccountCreate) -> Response[Account]:
     account = accounts.create_account(request, settings, dal.accounts())
-    return Response(
-        status_code=201,
-        content_type=content_types.APPLICATION_JSON,
-        body=account,
-        headers={"Location": f"/accounts/{account.account_id}"},
-    )
+    return json_response(201, account, {"Location": f"/accounts/{account.account_id}"})
 
 
 @app.get("/accounts", summary="Accounts, by id")

@@ -3,13 +3,13 @@ resume, delete, run now, preview fire times."""
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contenthub import dal
-from contenthub.api import build_resolver
+from contenthub.api import build_resolver, json_response
 from contenthub.logic import schedules
 from contenthub.models import BatchResult, Schedule, ScheduleCreate, ScheduleList, iso, utc_now
 from contenthub.observability import logger, metrics, tracer
@@ -24,12 +24,7 @@ ScheduleId = Annotated[str, Path(pattern=r"^batch-[0-9a-f]{10}$")]
 @tracer.capture_method
 def create(request: ScheduleCreate) -> Response[Schedule]:
     schedule = schedules.create_schedule(request, dal.schedules(), dal.scheduler(), dal.accounts())
-    return Response(
-        status_code=201,
-        content_type=content_types.APPLICATION_JSON,
-        body=schedule,
-        headers={"Location": f"/schedules/{schedule.schedule_id}"},
-    )
+    return json_response(201, schedule, {"Location": f"/schedules/{schedule.schedule_id}"})
 
 
 @app.get("/schedules", summary="All schedules")
@@ -83,7 +78,7 @@ def run_now(schedule_id: ScheduleId) -> Response[BatchResult]:
     result = schedules.fire(
         schedule_id, iso(utc_now()), settings, dal.schedules(), dal.tasks(), dal.intake_queue(), dal.accounts()
     )
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=result)
+    return json_response(202, result)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

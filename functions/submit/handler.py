@@ -4,7 +4,7 @@ the batch-submit entry that EventBridge Scheduler invokes for each schedule firi
 from datetime import datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from contenthub import dal
-from contenthub.api import build_resolver
+from contenthub.api import build_resolver, json_response
 from contenthub.idempotency import HEADER, run_once
 from contenthub.logic import schedules
 from contenthub.logic import tasks as task_ops
@@ -47,7 +47,7 @@ def _accepted(body: dict[str, Any], replayed: bool, location: str | None = None)
     headers = {"Location": location} if location else {}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+    return json_response(202, body, headers)
 
 
 @app.post("/tasks", summary="Submit a content-generation task", responses={202: {"description": "accepted"}})
@@ -126,7 +126,7 @@ def cancel(task_id: TaskId) -> Task:
 @tracer.capture_method
 def retry(task_id: TaskId) -> Response[Task]:
     task = task_ops.retry_task(task_id, dal.tasks(), dal.intake_queue())
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=task)
+    return json_response(202, task)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

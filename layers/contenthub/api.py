@@ -24,6 +24,11 @@ def error_response(
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
+    """A JSON answer with a status other than 200 (201 Created + Location, 202 Accepted)."""
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+
+
 def _describe(error: dict[str, Any]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     return f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg", "invalid"))
