@@ -105,6 +105,10 @@ def test_list_time_window_and_bad_queries(api):
         api, "GET", "/tasks", query={"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
     )
     assert status == 422 and "since" in body["error"]["message"]
+    # An unfiltered list over centuries would be a query per month: refused, with a way out.
+    status, body, _ = call(api, "GET", "/tasks", query={"since": "0677-01-21T03:55:23Z"})
+    assert status == 422 and "at most 36 months" in body["error"]["message"]
+    assert call(api, "GET", "/tasks", query={"since": "0677-01-21T03:55:23Z", "account_id": 202})[0] == 200
 
 
 def test_cancel_then_retry_keeps_the_history(api, stack):

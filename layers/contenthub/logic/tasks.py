@@ -16,6 +16,9 @@ TERMINAL = [s.value for s in TaskStatus if s.terminal]
 # Without `since`, an unfiltered list looks back this far (tasks expire TASK_RETENTION_DAYS after
 # they finish, so older ones are rare).
 DEFAULT_LOOKBACK_DAYS = 400
+# An unfiltered list walks one month partition per query; beyond this window it would be thousands
+# of queries for one page (fuzzing sent since=0677-01-21), so older windows need a filter.
+MAX_UNFILTERED_MONTHS = 36
 CLEANUP_BATCH = 500  # deletions per call; the answer says when more remain
 
 
@@ -50,6 +53,11 @@ def list_tasks(
             tasks=[Task.from_item(i) for i in items], next_cursor=dal.encode_cursor({"k": key} if key else None)
         )
     months = dal.months_between(since or now - timedelta(days=DEFAULT_LOOKBACK_DAYS), until or now)
+    if len(months) > MAX_UNFILTERED_MONTHS:
+        raise InvalidRequest(
+            f"without status or account_id, since..until may span at most {MAX_UNFILTERED_MONTHS} months; "
+            "narrow the window or add a filter"
+        )
     items, next_cursor = dal.month_pages(lambda m, n, key: tasks.by_month(m, n, low, high, key), months, limit, cursor)
     return TaskPage(tasks=[Task.from_item(i) for i in items], next_cursor=next_cursor)
 
