@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from botocore.exceptions import ClientError
+
 _FUNCTION_IN_URI = re.compile(r"/functions/(?P<arn>arn:[^/]+)/invocations")
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -130,7 +132,7 @@ class ApiServer:
         if control is not None and request.command == "POST":
             try:
                 result = control(json.loads(raw or b"{}"))
-            except (ValueError, TypeError, KeyError) as error:
+            except (ValueError, TypeError, LookupError) as error:
                 self._error(request, 400, f"bad control request: {error}")
                 return
             self._reply(request, 200, json.dumps(result).encode(), {"Content-Type": "application/json"})
@@ -143,7 +145,11 @@ class ApiServer:
             if function_arn is None:
                 continue
             event = self._event(request, route, url.path, url.query, params, raw)
-            response = self.lambda_client.invoke(FunctionName=function_arn, Payload=json.dumps(event).encode())
+            try:
+                response = self.lambda_client.invoke(FunctionName=function_arn, Payload=json.dumps(event).encode())
+            except ClientError:  # the Invoke API itself failed (throttled, service error)
+                self._error(request, 500, "Internal server error")
+                return
             payload = response["Payload"].read()
             if response.get("FunctionError"):
                 self._error(request, 502, "Internal server error")

@@ -9,6 +9,16 @@ back as a Lambda function error (FunctionError: Unhandled), so Step Functions Re
 SQS poller see what they would see on AWS; an invocation past the function's timeout is killed
 and reported as "Task timed out".
 
+Faults can be injected per function for the next N invocations (`inject`), the local stand-in for
+AWS Fault Injection Service's Lambda actions: the Invoke API answering a service error or a
+throttle (what Step Functions' Retry is for), or the function failing without running its code
+(`aws:lambda:invocation-error` with preventExecution).
+
+One moto gap is closed here too: for a Task whose Resource is a function ARN (what CDK's
+LambdaInvoke with payload_response_only emits), moto names every Invoke API error "Exception",
+where Step Functions names it `Lambda.<error code>` (Lambda.ServiceException,
+Lambda.TooManyRequestsException, …) — the names the state machine's Retry matches.
+
 One substitution, stated: the third-party dependency layer holds wheels built for the Lambda
 runtime (another CPU and Python), so locally it is replaced by this virtualenv, which installs
 the same pinned versions (pyproject.toml / infra.constants.LAYER_REQUIREMENTS).
@@ -30,6 +40,8 @@ from typing import Any
 
 # The moto internal this adapter replaces; tests/infra/test_moto_internals.py checks it still exists.
 from moto.awslambda import models as lambda_models
+from moto.core.exceptions import JsonRESTError
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_lambda
 
 from infra.constants import DEPS_LAYER_DESCRIPTION
 
@@ -93,6 +105,37 @@ class _Sandbox:
         self._log.close()
 
 
+# Fault kind → how the Invoke API answers (error code, HTTP status), as Lambda's own errors do.
+API_FAULTS = {"service_error": ("ServiceException", 500), "throttle": ("TooManyRequestsException", 429)}
+FAULT_KINDS = (*API_FAULTS, "function_error")
+
+
+class _InvokeApiError(JsonRESTError):
+    def __init__(self, error_type: str, status: int, message: str):
+        super().__init__(error_type, message)
+        self.code = status
+
+
+_MOTO_FROM_ERROR = state_task_lambda.StateTaskLambda._from_error
+
+
+def _lambda_error_as_step_functions_names_it(task: Any, env: Any, ex: Exception) -> Any:
+    if not isinstance(ex, state_task_lambda.ClientError):
+        return _MOTO_FROM_ERROR(task, env, ex)
+    m = state_task_lambda
+    error = f"Lambda.{ex.response['Error']['Code']}"
+    return m.FailureEvent(
+        env=env,
+        error_name=m.CustomErrorName(error),
+        event_type=m.HistoryEventType.LambdaFunctionFailed,
+        event_details=m.EventDetails(
+            lambdaFunctionFailedEventDetails=m.LambdaFunctionFailedEventDetails(
+                error=error, cause=str(ex.response["Error"]["Message"])
+            )
+        ),
+    )
+
+
 class LambdaAdapter:
     def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
         self.workdir = workdir
@@ -109,6 +152,35 @@ class LambdaAdapter:
         self._unpack_lock = threading.Lock()
         self._original = lambda_models.LambdaFunction._invoke_lambda
         self.invocations: dict[str, int] = {}
+        self._faults: dict[str, list[dict[str, str]]] = {}
+
+    # -- fault injection ----------------------------------------------------------------------
+    def inject(
+        self, function_name: str, kind: str, count: int = 1, message: str = "", error_type: str = "", match: str = ""
+    ) -> None:
+        """The function's next `count` invocations (only those whose event contains `match`, when
+        given) fail with this fault instead of running."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, not {kind!r}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        fault = {
+            "kind": kind, "match": match,
+            "message": message or f"injected {kind}", "error_type": error_type or "InjectedError",
+        }  # fmt: skip
+        with self._lock:
+            self._faults.setdefault(function_name, []).extend(dict(fault) for _ in range(count))
+
+    def _next_fault(self, function_name: str, event: Any) -> dict[str, str] | None:
+        with self._lock:
+            pending = self._faults.get(function_name)
+            if not pending:
+                return None
+            text = json.dumps(event, default=str)
+            for index, fault in enumerate(pending):
+                if fault["match"] in text:
+                    return pending.pop(index)
+            return None
 
     # -- patching -----------------------------------------------------------------------------
     def install(self) -> None:
@@ -118,9 +190,11 @@ class LambdaAdapter:
             return adapter.invoke(fn, event)
 
         lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign,assignment]
+        state_task_lambda.StateTaskLambda._from_error = _lambda_error_as_step_functions_names_it  # type: ignore[method-assign]
 
     def uninstall(self) -> None:
         lambda_models.LambdaFunction._invoke_lambda = self._original  # type: ignore[method-assign]
+        state_task_lambda.StateTaskLambda._from_error = _MOTO_FROM_ERROR  # type: ignore[method-assign]
         with self._lock:
             # The stack is going away: end every environment at once (as Lambda's freeze/reap does).
             for sandbox in self._all:
@@ -197,6 +271,13 @@ class LambdaAdapter:
         if isinstance(event, str):
             event = json.loads(event) if event else {}
         self.invocations[fn.function_name] = self.invocations.get(fn.function_name, 0) + 1
+        fault = self._next_fault(fn.function_name, event)
+        if fault and fault["kind"] in API_FAULTS:
+            code, status = API_FAULTS[fault["kind"]]
+            raise _InvokeApiError(code, status, fault["message"])
+        if fault:
+            payload = {"errorType": fault["error_type"], "errorMessage": fault["message"]}
+            return json.dumps(payload), True, ""
         with self._lock:
             slots = self._slots.setdefault(fn.function_arn, threading.BoundedSemaphore(self.concurrency))
         with slots:

@@ -147,7 +147,7 @@ class LocalStack:
         rest_api_id = self.outputs["RestApiId"]
         self.api = ApiServer(
             load_routes(self.client("apigateway"), rest_api_id), lambda_client, rest_api_id, port=self.api_port,
-            controls={"/_local/scheduler/advance": self._advance_clock},
+            controls={"/_local/scheduler/advance": self._advance_clock, "/_local/faults/lambda": self._inject_fault},
         )  # fmt: skip
         self.api.start()
         for index in range(self.runners):
@@ -166,6 +166,18 @@ class LocalStack:
         now = self.scheduler.advance(float(request["seconds"]))
         fired = self.scheduler.tick()
         return {"now": now.isoformat(), "fired": [{"schedule": n, "scheduled_time": t} for n, t in fired]}
+
+    def _inject_fault(self, request: dict[str, Any]) -> dict[str, Any]:
+        """POST /_local/faults/lambda {"function": "Poll", "kind": "service_error"|"throttle"|"function_error",
+        "count": N, "match": "task-…", "message": "...", "error_type": "..."}: the function's next N
+        invocations (whose event contains `match`) fail so, without running its code."""
+        assert self.adapter is not None
+        name = self._function_name(str(request["function"]))
+        self.adapter.inject(
+            name, str(request["kind"]), int(request.get("count", 1)), str(request.get("message", "")),
+            str(request.get("error_type", "")), str(request.get("match", "")),
+        )  # fmt: skip
+        return {"function": name, "kind": request["kind"], "count": int(request.get("count", 1))}
 
     def _register_state_machine(self) -> None:
         """moto's CloudFormation creates the state machine in the plain backend; the executing

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from tests.conftest import SHARED_CONTEXT
+from tests.e2e import invariants
 
 ROOT = Path(__file__).resolve().parents[2]
 FAIL_PREFIX = "FAIL:"
@@ -72,9 +73,12 @@ class RunningStack:
 
 class Receiver:
     """A real webhook receiver on localhost. It answers 200 unless told otherwise for a task:
-    `respond[task_id] = [500, 500, 200]` answers those statuses in turn (the last one repeats)."""
+    `respond[task_id] = [500, 500, 200]` answers those statuses in turn (the last one repeats);
+    SLOW answers 200 only after the sender's timeout (SHARED_CONTEXT's WEBHOOK_TIMEOUT) has passed."""
 
-    def __init__(self) -> None:
+    SLOW = -1
+
+    def __init__(self, port: int = 0) -> None:
         self.received: list[dict[str, Any]] = []
         self.respond: dict[str, list[int]] = {}
         self.lock = threading.Lock()
@@ -95,6 +99,9 @@ class Receiver:
                     )
                     plan = receiver.respond.get(task_id, [200])
                     status = plan.pop(0) if len(plan) > 1 else plan[0]
+                if status == Receiver.SLOW:
+                    time.sleep(float(SHARED_CONTEXT["WEBHOOK_TIMEOUT"]) + 1)
+                    status = 200
                 self.send_response(status)
                 if status in (429, 503):
                     self.send_header("Retry-After", "1")
@@ -104,7 +111,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 
@@ -127,6 +134,7 @@ def receiver() -> Iterator[Receiver]:
     receiver = Receiver()
     yield receiver
     receiver.server.shutdown()
+    receiver.server.server_close()
 
 
 def start_stack(
@@ -134,8 +142,10 @@ def start_stack(
     context: list[str],
     runners: int = 1,
     runner_env: list[str] = (),  # type: ignore[assignment]
+    check_invariants: bool = True,
 ) -> Iterator[RunningStack]:
-    """Start `python -m contenthub_local` with the given `-c KEY=VALUE` context; stop it after."""
+    """Start `python -m contenthub_local` with the given `-c KEY=VALUE` context; stop it after,
+    once tests/e2e/invariants.py holds for everything the session's tests did on it."""
     outputs_file = workdir / "outputs.json"
     log_path = workdir / "local-stack.log"
     env = {
@@ -167,6 +177,8 @@ def start_stack(
         ensure_demo_account(stack.api_url)  # the account the tests submit for
         try:
             yield stack
+            if check_invariants:
+                invariants.check(stack)
         finally:
             process.send_signal(signal.SIGINT)
             try:
@@ -227,7 +239,8 @@ def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack
 def bare_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """A stack with no runner of its own: tests start runners with the creator they exercise.
     (Same context as local_stack, so its synth is reused from the cache.)"""
-    yield from start_stack(tmp_path_factory.mktemp("bare-stack"), SHARED, runners=0)
+    # Tests start and stop its runners themselves; what they leave running is theirs to check.
+    yield from start_stack(tmp_path_factory.mktemp("bare-stack"), SHARED, runners=0, check_invariants=False)
 
 
 def runner_process(stack: RunningStack, log: Path, **env: str) -> subprocess.Popen[bytes]:

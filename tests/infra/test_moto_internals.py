@@ -1,4 +1,4 @@
-"""The local stack touches four moto internals. If a moto upgrade moves one, this fails loudly
+"""The local stack touches five moto internals. If a moto upgrade moves one, this fails loudly
 with the name of what moved, instead of the local stack failing in a confusing way."""
 
 import inspect
@@ -38,3 +38,13 @@ def test_dynamodb_writes_can_be_made_atomic():
 def test_both_step_functions_backends_exist():
     assert stepfunctions_backends is not stepfunctions_parser_backends
     assert hasattr(stepfunctions_parser_backends["123456789012"]["us-east-1"], "create_state_machine")
+
+
+def test_the_lambda_task_error_mapping_is_where_we_replace_it():
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_lambda as m
+
+    params = list(inspect.signature(m.StateTaskLambda._from_error).parameters)
+    assert params == ["self", "env", "ex"]
+    for name in ("ClientError", "FailureEvent", "CustomErrorName", "HistoryEventType", "EventDetails",
+                 "LambdaFunctionFailedEventDetails"):  # fmt: skip
+        assert hasattr(m, name), name

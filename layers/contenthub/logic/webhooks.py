@@ -103,7 +103,7 @@ def notify(
     # A previous call may have written the record and died before queueing it: queue again.
     # The sender claims attempts conditionally, so a duplicate message sends nothing twice.
     if created or (existing and existing["status"] == "pending" and existing.get("attempt_count", 0) == 0):
-        queue.send({"delivery_id": delivery_id, "due_at": time.time()})
+        queue.send({"delivery_id": delivery_id, "due_at": time.time(), "attempt": 1})
     return delivery_id
 
 
@@ -132,12 +132,14 @@ def deliver(
     delivery_id = str(message["delivery_id"])
     due_at = float(message.get("due_at", 0))
     if due_at - time.time() > 1:  # SQS delays at most 15 minutes: wait again until due
-        queue.send_later({"delivery_id": delivery_id, "due_at": due_at}, int(due_at - time.time()))
+        queue.send_later({**message, "due_at": due_at}, int(due_at - time.time()))
         return "waiting"
     delivery = deliveries.get(delivery_id)
     if delivery is None or delivery["status"] != "pending":
         return "nothing to do"
-    attempt = int(delivery.get("attempt_count", 0)) + 1
+    # Each message is for one attempt number, claimed conditionally: a copy of a message (SQS
+    # delivers at least once) finds its attempt taken and sends nothing, early or twice.
+    attempt = int(message.get("attempt") or int(delivery.get("attempt_count", 0)) + 1)
     now = now or utc_now()
     if not deliveries.claim_attempt(delivery_id, attempt, now):
         return "taken"
@@ -169,7 +171,7 @@ def deliver(
     delay = max(delays[attempt - 1], result.retry_after or 0)
     next_at = time.time() + delay
     deliveries.record_attempt(delivery_id, record, "pending", now, next_attempt_at=iso(now + timedelta(seconds=delay)))
-    queue.send_later({"delivery_id": delivery_id, "due_at": next_at}, delay)
+    queue.send_later({"delivery_id": delivery_id, "due_at": next_at, "attempt": attempt + 1}, delay)
     return "retrying"
 
 
@@ -179,7 +181,7 @@ def redeliver(delivery_id: str, deliveries: dal.WebhookDeliveryRepository, queue
         raise DeliveryNotFound(f"webhook delivery {delivery_id} does not exist")
     if not deliveries.reopen(delivery_id, utc_now()):
         raise DeliveryNotRedeliverable(f"webhook delivery {delivery_id} is {delivery['status']}; wait for it to finish")
-    queue.send({"delivery_id": delivery_id, "due_at": time.time()})
+    queue.send({"delivery_id": delivery_id, "due_at": time.time(), "attempt": 1})
     return public_view(deliveries.get(delivery_id) or delivery)
 
 
