@@ -39,6 +39,7 @@ import requests
 from bench import pricing
 from contenthub_local.stack import LocalStack
 from infra.constants import BUILD_DIR, FUNCTIONS_DIR, ROOT
+from tests.e2e import invariants
 
 REPORT = ROOT / "docs" / "benchmarks.md"
 SCALE = 30  # real seconds per local second: a 30 s poll interval becomes 1 s
@@ -61,9 +62,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # -- cold start and sizes ------------------------------------------------------------------------
-def _import_seconds(code: str, path: list[str], runs: int = 5) -> float:
+def _import_seconds(code: str, path: list[str], runs: int = 5, tracing: bool = True) -> float:
     """Median wall time of an import in a fresh interpreter (what a cold start pays)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "POWERTOOLS_TRACE_DISABLED": "false",
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "POWERTOOLS_TRACE_DISABLED": str(not tracing).lower(),
            "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
     probe = f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
     samples = [
@@ -95,8 +96,11 @@ def cold_start() -> dict[str, Any]:
     for folder in sorted(p for p in FUNCTIONS_DIR.iterdir() if (p / "handler.py").exists()):
         # The local venv's packages stand in for the deps layer (its wheels are for Linux ARM).
         seconds = _import_seconds("import handler", [str(folder), str(shared)])
+        # The same import with Powertools' Tracer disabled: what the X-Ray SDK costs (it builds two
+        # botocore clients for its sampler as it is imported).
+        untraced = _import_seconds("import handler", [str(folder), str(shared)], tracing=False)
         rows.append({"function": folder.name, "import_s": seconds, "ratio": seconds / baseline,
-                     "package_kb": _zip_size(folder) / 1024})  # fmt: skip
+                     "untraced_s": untraced, "package_kb": _zip_size(folder) / 1024})  # fmt: skip
     return {
         "baseline_boto3_s": baseline,
         "functions": rows,
@@ -308,6 +312,11 @@ def load_run(tasks: int, clients: int) -> dict[str, Any]:
                 "tasks"
             ]
         ]
+        try:  # the invariants every e2e scenario ends with (tests/e2e/invariants.py)
+            invariants.check(stack, settle=120)
+            violations: list[str] = []
+        except AssertionError as error:
+            violations = str(error).splitlines()[1:]
         contents = stack.client("dynamodb").get_paginator("scan")
         by_task: dict[str, int] = {}
         for page in contents.paginate(TableName=stack.outputs["ContentsTable"],
@@ -319,7 +328,7 @@ def load_run(tasks: int, clients: int) -> dict[str, Any]:
         "succeeded": stats["by_status"]["succeeded"], "failed": stats["by_status"]["failed"],
         "contents": sum(by_task.values()), "duplicate_contents": sum(n - 1 for n in by_task.values() if n > 1),
         "submit_phase_s": submitted_s, "elapsed_s": elapsed, "tasks_per_min": tasks / elapsed * 60,
-        "peak_memory_mb": memory.peak_mb, "failures": failures,
+        "peak_memory_mb": memory.peak_mb, "failures": failures, "invariant_violations": violations,
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }  # fmt: skip
 
@@ -338,9 +347,11 @@ def report(results: dict[str, Any]) -> str:
         lines += ["## Cold start and package sizes", "",
                   f"Bare `import boto3`: {cold['baseline_boto3_s'] * 1000:.0f} ms (median of 5 fresh interpreters). "
                   "Aim: each function's import ≤ 1.5× that.", "",
-                  "| function | import (ms) | ÷ boto3 | package (KB, zipped) |", "|---|---|---|---|"]  # fmt: skip
-        lines += [f"| {r['function']} | {r['import_s'] * 1000:.0f} | {r['ratio']:.2f}× | {r['package_kb']:.1f} |"
-                  for r in cold["functions"]]  # fmt: skip
+                  "| function | import (ms) | ÷ boto3 | without the X-Ray SDK (ms) | package (KB, zipped) |",
+                  "|---|---|---|---|---|"]  # fmt: skip
+        lines += [f"| {r['function']} | {r['import_s'] * 1000:.0f} | {r['ratio']:.2f}× | "
+                  f"{r['untraced_s'] * 1000:.0f} ({r['untraced_s'] / cold['baseline_boto3_s']:.2f}×) | "
+                  f"{r['package_kb']:.1f} |" for r in cold["functions"]]  # fmt: skip
         lines += ["", f"Layers (zipped): shared {cold['layers_kb']['shared']:.0f} KB, third-party deps "
                   f"{cold['layers_kb']['deps']:.0f} KB.", ""]  # fmt: skip
     if latency := results.get("submit_latency"):
@@ -353,11 +364,13 @@ def report(results: dict[str, Any]) -> str:
                   "The handler writes one transaction (task + account quota + two counters) where the floor "
                   "writes one item.", ""]  # fmt: skip
     if orchestration_rows := results.get("orchestration"):
+        measured = f"Measured {results['orchestration_when']}. " if results.get("orchestration_when") else ""
         lines += ["## Orchestration per task", "",
-                  f"Real executions on the local stack with time scaled {SCALE}:1 (a 30 s poll = 1 s; a 20-minute "
-                  "generation = 40 s of the offline creator). Transitions and in-machine Lambda calls are counted "
-                  "from each task's execution history; requests outside the machine are modelled per invocation "
-                  "from the code (`bench/pricing.py`). Cost per 1,000 tasks at the us-east-1 prices below.", "",
+                  f"{measured}Real executions on the local stack with time scaled {SCALE}:1 (a 30 s poll = 1 s; "
+                  "a 20-minute generation = 40 s of the offline creator). Transitions and in-machine Lambda calls "
+                  "are counted from each task's execution history; requests outside the machine are modelled per "
+                  "invocation from the code (`bench/pricing.py`). Cost per 1,000 tasks at the us-east-1 prices "
+                  "below.", "",
                   "| mode | generation | polls | state transitions / task | Lambda invocations / task | "
                   "DynamoDB read / write units per 1,000 | SQS requests per 1,000 | completion lag (local s) | "
                   "cost per 1,000 tasks |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -388,7 +401,12 @@ def report(results: dict[str, Any]) -> str:
                   f"**{load['tasks_per_min']:.0f} tasks/min** end to end;",
                   f"- peak memory of the local stack (moto, adapters, function environments, runners): "
                   f"{load['peak_memory_mb']:.0f} MB (the sum of the processes' resident sets, so shared pages count "
-                  "once per process: an upper bound);", f"- {why}.", ""]  # fmt: skip
+                  "once per process: an upper bound);", f"- {why};"]  # fmt: skip
+        if "invariant_violations" in load:
+            broken = load["invariant_violations"]
+            lines.append("- invariants (tests/e2e/invariants.py) after the run: "
+                         + ("all hold." if not broken else "violated: " + "; ".join(broken) + "."))  # fmt: skip
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -424,6 +442,9 @@ def main(argv: list[str] | None = None) -> int:
         for mode, context in MODES.items():
             print(f"orchestration: {mode}…", flush=True)
             results["orchestration"] += orchestration(mode, context)
+    elif previous.get("orchestration"):  # keep the last orchestration run (its date is in the JSON)
+        results["orchestration"] = previous["orchestration"]
+        results["orchestration_when"] = previous.get("orchestration_when", previous["when"])
     if not args.skip_load:
         print(f"load: {args.load_tasks} tasks from {args.clients} clients…", flush=True)
         results["load"] = load_run(args.load_tasks, args.clients)

@@ -1,7 +1,6 @@
 """Tasks API: submit one or a batch, read, list, cancel, retry, clean up, stats — and `scheduled`,
 the batch-submit entry that EventBridge Scheduler invokes for each schedule firing."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -9,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contenthub import dal
 from contenthub.api import build_resolver, json_response
@@ -23,6 +22,7 @@ from contenthub.models import (
     TASK_ID_PATTERN,
     BatchResult,
     BatchSubmitRequest,
+    IsoDateTime,
     SubmitTaskRequest,
     Task,
     TaskPage,
@@ -40,7 +40,7 @@ class CleanupRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     older_than_days: int = Field(30, ge=1, le=3650, description="terminal tasks created before this many days ago")
-    dry_run: bool = Field(True, description="only count; set false to delete")
+    dry_run: StrictBool = Field(True, description="only count; set false to delete")
 
 
 def _accepted(body: dict[str, Any], replayed: bool, location: str | None = None) -> Response[Any]:
@@ -84,8 +84,8 @@ def post_batch(request: BatchSubmitRequest) -> Response[BatchResult]:
 def list_tasks(
     status: Annotated[TaskStatus | None, Query()] = None,
     account_id: Annotated[int | None, Query(gt=0)] = None,
-    since: Annotated[datetime | None, Query(description="created at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="created at or before (ISO 8601)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="created at or after (ISO 8601)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="created at or before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")] = None,
 ) -> TaskPage:

@@ -6,6 +6,8 @@ errors and validation failures to status codes and a typed error body:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -34,8 +36,24 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg", "invalid"))
 
 
+class JsonApiResolver(APIGatewayRestResolver):
+    """Bodies are JSON only: a body sent as anything else is a 415 before any parsing (Powertools
+    would otherwise try form and multipart parsers, and a multipart type without a boundary
+    raised a function error — found by fuzzing)."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        media_type = str(headers.get("content-type", "")).split(";")[0].strip().lower()
+        if event.get("body") and media_type and media_type != "application/json" and not media_type.endswith("+json"):
+            body = {"error": {"code": "unsupported_media_type",
+                              "message": f"request bodies are application/json, not {media_type}"}}  # fmt: skip
+            return {"statusCode": 415, "headers": {"Content-Type": "application/json"},
+                    "body": json.dumps(body), "isBase64Encoded": False}  # fmt: skip
+        return super().resolve(event, context)
+
+
 def build_resolver() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = JsonApiResolver(enable_validation=True)
 
     @app.exception_handler(RequestValidationError)
     def _validation(error: RequestValidationError) -> Response:

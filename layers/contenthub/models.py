@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 TASK_ID_PATTERN = r"^task-[0-9a-f]{12}$"
 MAX_KEYWORDS = 20
@@ -23,6 +23,19 @@ def _printable(value: str, field: str) -> str:
     if re.search(r"[\x00-\x1f\x7f]", value):
         raise ValueError(f"{field} must not contain control characters")
     return value
+
+
+def _iso_text(value: Any) -> Any:
+    """A date-time comes as ISO 8601 text: pydantic alone would also read 0 or "0.5" as a Unix time."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-01T08:00:00+08:00")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+"""A date-time that must be sent as ISO 8601 text (request bodies and query strings)."""
 
 
 def new_task_id() -> str:
@@ -69,11 +82,11 @@ class SubmitTaskRequest(BaseModel):
     account_id: int = Field(gt=0, description="account the content is for, e.g. 49")
     topic: str = Field(min_length=1, max_length=MAX_TOPIC_LENGTH, description="what the article is about")
     keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
-    auto_approve: bool | None = Field(
+    auto_approve: StrictBool | None = Field(
         None, description="approve the content without review; default ASYNC_AUTO_APPROVE"
     )
-    auto_publish: bool = False
-    scheduled_publish_at: datetime | None = None
+    auto_publish: StrictBool = False
+    scheduled_publish_at: IsoDateTime | None = None
 
     @field_validator("topic")
     @classmethod
@@ -101,8 +114,8 @@ class BatchSubmitRequest(BaseModel):
         default_factory=list, max_length=100, description="default: each account's topic pool"
     )
     keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
-    auto_approve: bool | None = None
-    auto_publish: bool = False
+    auto_approve: StrictBool | None = None
+    auto_publish: StrictBool = False
 
     @field_validator("account_ids")
     @classmethod
@@ -251,7 +264,7 @@ class AccountSettings(BaseModel):
     length: int | None = Field(None, ge=50, le=20000, description="target words; default CREATOR_LENGTH")
     topics: list[Topic] | None = Field(None, max_length=200, description="topic pool for batches and schedules")
     webhook_url: str | None = Field(None, max_length=2000, description="this account's webhook; default WEBHOOK_URL")
-    webhook_enabled: bool | None = None
+    webhook_enabled: StrictBool | None = None
     daily_quota: int | None = Field(None, ge=1, le=100_000, description="tasks per UTC day; null = unlimited")
 
     @field_validator("name", "platform", "language", "tone")
@@ -352,7 +365,7 @@ class ScheduleCreate(BaseModel):
     cron: str = Field(min_length=1, max_length=100, description="5-field Unix cron, e.g. '0 8 * * *'")
     timezone: str = Field("UTC", max_length=64, description="IANA name, e.g. Asia/Shanghai")
     params: BatchSubmitRequest
-    enabled: bool = True
+    enabled: StrictBool = True
 
     @field_validator("name")
     @classmethod

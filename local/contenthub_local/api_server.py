@@ -87,9 +87,12 @@ class ApiServer:
             def _any(self) -> None:
                 server.handle(self)
 
-            # Every method reaches the router, which answers as API Gateway does (403 when the API
-            # has no such method), never the HTTP server's own 501.
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_CONNECT = _any
+            # Every method (QUERY, PROPFIND, … too) reaches the router, which answers as API
+            # Gateway does (403 when the API has no such method), never the HTTP server's own 501.
+            def __getattr__(self, name: str) -> Any:
+                if name.startswith("do_"):
+                    return self._any
+                raise AttributeError(name)
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True

@@ -200,6 +200,12 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver) ->
 
 
 @pytest.fixture(scope="session")
+def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """Its own stack (same synth): the fuzzer's accounts, tasks and schedules stay out of the others' way."""
+    yield from start_stack(tmp_path_factory.mktemp("fuzz-stack"), SHARED)
+
+
+@pytest.fixture(scope="session")
 def callback_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """Callback mode: DispatchJob waits for the runner's task token."""
     yield from start_stack(tmp_path_factory.mktemp("callback-stack"), ["COMPLETION_MODE=callback"])

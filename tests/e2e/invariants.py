@@ -5,7 +5,7 @@
 - a succeeded task has exactly one Content, any other task none (a retried task's earlier
   attempts never stored one);
 - no runner slot is held (longer than one idle receive) beyond the jobs actually running;
-- no message is stuck: the work queues drain, except for jobs of running tasks (what failed
+- no message is stuck: nothing waits in the work queues but jobs of running tasks (what failed
   for good sits in a DLQ, where the operator sees it);
 - the operator's numbers agree with the tasks table: /metrics `in_flight` equals the tasks
   pending or running, and no status counter is below the tasks that hold it.
@@ -66,11 +66,12 @@ class Snapshot:
         sqs = stack.client("sqs")
         self.queues = {}
         for name in ("IntakeQueueUrl", "RunnerJobsQueueUrl", "WebhookQueueUrl"):
+            # Waiting messages (visible or delayed). One in flight is with a consumer, or goes back
+            # to the queue when its visibility timeout ends (e.g. its runner was killed): not stuck.
             attributes = sqs.get_queue_attributes(
                 QueueUrl=outputs[name],
-                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-                                "ApproximateNumberOfMessagesDelayed"],
-            )["Attributes"]  # fmt: skip
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"],
+            )["Attributes"]
             self.queues[name] = sum(int(v) for v in attributes.values())
         self.metrics = requests.get(f"{stack.api_url}/metrics", timeout=10).json()
         self.by_status = Counter(task["status"] for task in self.tasks)

@@ -103,6 +103,7 @@ def test_a_body_over_the_api_limit_is_413(local_stack: RunningStack):
 def test_unknown_routes_and_methods_answer_as_api_gateway_does(local_stack: RunningStack):
     assert requests.get(f"{local_stack.api_url}/nothing-here", timeout=10).status_code == 403
     assert requests.delete(f"{local_stack.api_url}/tasks", timeout=10).status_code == 403
-    assert requests.request("TRACE", f"{local_stack.api_url}/tasks/batch", timeout=10).status_code == 403
+    for method in ("TRACE", "QUERY", "PROPFIND"):
+        assert requests.request(method, f"{local_stack.api_url}/tasks/batch", timeout=10).status_code == 403
     bad_id = requests.get(f"{local_stack.api_url}/tasks/DROP TABLE", timeout=10)
     assert bad_id.status_code == 422 and bad_id.json()["error"]["code"] == "validation_error"

@@ -79,6 +79,10 @@ def test_malformed_task_id_is_422(submit, lambda_context):
         ({"topic": "ok"}, None, "account_id"),
         (None, "{not json", ""),
         (None, "[1, 2]", ""),
+        # Found by fuzzing: pydantic alone reads these as values; the API refuses them.
+        ({"account_id": 49, "topic": "ok", "scheduled_publish_at": 0}, None, "ISO 8601"),
+        ({"account_id": 49, "topic": "ok", "auto_publish": 0}, None, "auto_publish"),
+        ({"account_id": 49, "topic": "ok", "auto_approve": "yes"}, None, "auto_approve"),
     ],
 )
 def test_invalid_submits_are_4xx_with_a_clear_message_and_store_nothing(
@@ -91,6 +95,26 @@ def test_invalid_submits_are_4xx_with_a_clear_message_and_store_nothing(
     assert payload["error"]["code"] == "validation_error"
     assert needle in payload["error"]["message"]
     assert table.scan(Select="COUNT")["Count"] == before
+
+
+def test_a_body_that_is_not_json_is_415_and_stores_nothing(stack, submit, lambda_context):
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(stack["TasksTable"])
+    before = table.scan(Select="COUNT")["Count"]
+    for media_type in ("multipart/form-data", "application/x-www-form-urlencoded", "text/plain; charset=utf-8"):
+        event = api_event("POST", "/tasks", raw_body='{"account_id": 49, "topic": "ok"}',
+                          headers={"Content-Type": media_type})  # fmt: skip
+        response = submit.main(event, lambda_context)
+        assert response["statusCode"] == 415, media_type
+        assert json.loads(response["body"])["error"]["code"] == "unsupported_media_type"
+    assert table.scan(Select="COUNT")["Count"] == before
+
+
+def test_a_list_window_given_as_a_number_is_422(submit, lambda_context):
+    event = api_event("GET", "/tasks")
+    event["queryStringParameters"] = {"until": "0.5"}
+    event["multiValueQueryStringParameters"] = {"until": ["0.5"]}
+    response = submit.main(event, lambda_context)
+    assert response["statusCode"] == 422 and "ISO 8601" in json.loads(response["body"])["error"]["message"]
 
 
 def test_disabled_generation_is_503(settings_env, lambda_context):
