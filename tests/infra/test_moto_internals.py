@@ -48,3 +48,38 @@ def test_the_lambda_task_error_mapping_is_where_we_replace_it():
     for name in ("ClientError", "FailureEvent", "CustomErrorName", "HistoryEventType", "EventDetails",
                  "LambdaFunctionFailedEventDetails"):  # fmt: skip
         assert hasattr(m, name), name
+
+
+def test_a_failed_transaction_leaves_every_item_as_it_was_without_copying_tables():
+    import boto3
+    import pytest
+    from moto import mock_aws
+    from moto.dynamodb import models as dynamodb_models
+
+    from contenthub_local import dynamodb_atomicity
+
+    undo = dynamodb_atomicity.install()
+    try:
+        with mock_aws():
+            client = boto3.client("dynamodb", region_name="us-east-1")
+            client.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                                KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                                AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])  # fmt: skip
+            client.put_item(TableName="t", Item={"k": {"S": "counter"}, "n": {"N": "1"}})
+            table = dynamodb_models.dynamodb_backends["123456789012"]["us-east-1"].tables["t"]
+            ops = [
+                {"Put": {"TableName": "t", "Item": {"k": {"S": "new"}}}},
+                {"Update": {"TableName": "t", "Key": {"k": {"S": "counter"}}, "UpdateExpression": "ADD n :one",
+                            "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+                {"Put": {"TableName": "t", "Item": {"k": {"S": "counter2"}},
+                         "ConditionExpression": "attribute_exists(k)"}},  # fails: the whole transaction is undone
+            ]  # fmt: skip
+            with pytest.raises(client.exceptions.TransactionCanceledException):
+                client.transact_write_items(TransactItems=ops)
+            assert "Item" not in client.get_item(TableName="t", Key={"k": {"S": "new"}})
+            assert client.get_item(TableName="t", Key={"k": {"S": "counter"}})["Item"]["n"] == {"N": "1"}
+            assert dynamodb_models.dynamodb_backends["123456789012"]["us-east-1"].tables["t"] is table  # not a copy
+            client.transact_write_items(TransactItems=ops[:2])  # and a good one applies
+            assert client.get_item(TableName="t", Key={"k": {"S": "counter"}})["Item"]["n"] == {"N": "2"}
+    finally:
+        undo()
