@@ -28,6 +28,15 @@ IMAGE_EXCLUDES = [
     "*.egg-info",
     "functions",
     "infra",
+    "bench",
+    ".ci",
+    # Tool caches: large, and they would change the image's asset hash on every run.
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".schemathesis",
+    ".coverage",
 ]
 
 
