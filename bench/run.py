@@ -378,7 +378,7 @@ def report(results: dict[str, Any]) -> str:
                   "Where the time goes (`python -X importtime -c 'import handler'` in functions/poll): "
                   "aws_xray_sdk.core ≈ 150–250 ms — Powertools' Tracer imports it even when tracing is "
                   "disabled, and it builds two botocore clients for its sampler at import. The rest is "
-                  "Powertools, pydantic and our models and settings (boto3 itself is in both numbers).", ""]  # fmt: skip
+                  "Powertools, pydantic and our models and settings (boto3 is in both numbers).", ""]  # fmt: skip
     if latency := results.get("submit_latency"):
         floor = results["floor"]
         lines += ["## Submit", "",
