@@ -390,8 +390,8 @@ def report(results: dict[str, Any]) -> str:
                   "writes one item.",
                   *([f"- The same transaction + send without the handler: {floor['transaction_ms']:.2f} ms; the "
                      f"handler ÷ that: **{floor['transaction_ratio']:.2f}×** — the part that is our code "
-                     "(validation, logging, metrics, reads). moto copies every table a transaction touches "
-                     "(for rollback), so locally a transaction's cost grows with the tables; DynamoDB's does not."]
+                     "(validation, logging, metrics). (The local stack restores items, not whole tables, when a "
+                     "moto transaction fails: see docs/decisions.md.)"]
                     if "transaction_ms" in floor else []), ""]  # fmt: skip
     if orchestration_rows := results.get("orchestration"):
         measured = f"Measured {results['orchestration_when']}. " if results.get("orchestration_when") else ""
