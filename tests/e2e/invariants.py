@@ -81,13 +81,14 @@ class Snapshot:
         return [task for task in self.tasks if task["status"] in ACTIVE]
 
 
-def _execution_status(stack: Any, task: dict[str, Any]) -> str | None:
-    machine = stack.outputs["StateMachineArn"]
-    arn = machine.replace(":stateMachine:", ":execution:") + f":{_execution_name(task)}"
-    try:
-        return str(stack.client("stepfunctions").describe_execution(executionArn=arn)["status"])
-    except Exception:  # noqa: BLE001 - no execution (yet)
-        return None
+def _executions(stack: Any) -> dict[str, str]:
+    """Every execution of the state machine: name → status (one paginated list, not a call per task)."""
+    paginator = stack.client("stepfunctions").get_paginator("list_executions")
+    return {
+        execution["name"]: execution["status"]
+        for page in paginator.paginate(stateMachineArn=stack.outputs["StateMachineArn"])
+        for execution in page["executions"]
+    }
 
 
 def check(stack: Any, settle: float = 90) -> Snapshot:
@@ -104,15 +105,16 @@ def check(stack: Any, settle: float = 90) -> Snapshot:
 
 def violations(stack: Any, snapshot: Snapshot) -> list[str]:
     problems: list[str] = []
+    executions = _executions(stack)
     for task in snapshot.tasks:
         status = task["status"]
         if status not in ACTIVE + TERMINAL:
             problems.append(f"{task['task_id']}: unknown status {status!r}")
         elif status in ACTIVE:
-            execution = _execution_status(stack, task)
+            execution = executions.get(_execution_name(task))
             if execution != "RUNNING" and not (status == "pending" and snapshot.queues["IntakeQueueUrl"]):
                 problems.append(f"{task['task_id']}: {status} but its execution is {execution} and nothing is queued")
-        elif status in TERMINAL and _execution_status(stack, task) == "RUNNING":
+        elif status in TERMINAL and executions.get(_execution_name(task)) == "RUNNING":
             problems.append(f"{task['task_id']}: {status} but its execution still runs")
 
     contents = Counter(content["generation_task_id"] for content in snapshot.contents)
