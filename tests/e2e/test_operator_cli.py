@@ -234,3 +234,42 @@ def test_account_commands(local_stack: RunningStack):
 def test_idempotency_key_from_the_cli(local_stack: RunningStack):
     args = ["content", "generate", "-a", "49", "-t", "exactly once", "--async", "--idempotency-key", "cli-key-1"]
     assert ok(local_stack, *args).splitlines()[0] == ok(local_stack, *args).splitlines()[0]
+
+
+def test_batch_history_and_bulk_retry(local_stack: RunningStack):
+    account = "4950"
+    ok(local_stack, "account", "create", "--id", account, "--name", "批量", "--topics", "人工智能")
+    batch = as_json(local_stack, "task", "batch", "--accounts", account, "--count", "2",
+                    "--topics", f"{FAIL_PREFIX} one,{FAIL_PREFIX} two", "--no-auto-approve")  # fmt: skip
+    ids = [t["task_id"] for t in batch["tasks"]]
+    assert batch["created"] == 2 and len(ids) == 2
+    for task_id in ids:
+        local_stack.wait_until_done(task_id)
+
+    dry = ok(local_stack, "task", "retry", "--status", "failed", "--account", account, "--since", "1h")
+    assert dry.startswith("dry run: would retry 2 failed task(s)") and set(ids) <= set(TASK_ID.findall(dry))
+    assert {local_stack.task(i)["attempt"] for i in ids} == {1}  # a dry run changes nothing
+    done = as_json(local_stack, "task", "retry", "--status", "failed", "--account", account, "--yes")
+    assert sorted(t["task_id"] for t in done["done"]) == sorted(ids) and done["failed"] == []
+    for task_id in ids:
+        local_stack.wait_until_done(task_id)
+
+    history = ok(local_stack, "task", "history", ids[0])
+    assert history.startswith("ATTEMPT") and len(history.strip().splitlines()) == 3  # header + 2 attempts
+    attempts = as_json(local_stack, "task", "history", ids[0])["attempts"]
+    assert [a["attempt"] for a in attempts] == [1, 2] and attempts[0]["status"] == "failed"
+    # --since with a relative time: these tasks were created within the last hour, none a week ahead
+    assert set(ids) <= {
+        t["task_id"] for t in as_json(local_stack, "task", "list", "--since", "1h", "--limit", "100")["tasks"]
+    }
+    assert as_json(local_stack, "task", "list", "--until", "7d")["tasks"] == []
+
+
+def test_health_exit_code_version_and_completion(local_stack: RunningStack):
+    health = contenthub(local_stack, "monitor", "health", "--json")
+    assert health.returncode == 0 and json.loads(health.stdout)["status"] in ("healthy", "degraded")
+    version = contenthub(local_stack, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("contenthub ")
+    for shell in ("bash", "zsh", "fish"):
+        script = contenthub(local_stack, "completion", shell)
+        assert script.returncode == 0 and "_CONTENTHUB_COMPLETE" in script.stdout
