@@ -12,7 +12,7 @@ from contenthub_cli.errors import UsageProblem
 from contenthub_cli.output import lines, pairs, table
 
 F = TypeVar("F", bound=Callable[..., Any])
-account = group("account", "Accounts: settings, topic pool, daily quota.")
+account = group("account", "Accounts: settings, topic pool, daily quota.", "contenthub account show 49")
 ACCOUNT_FIELDS = ["name", "platform", "language", "tone", "length", "topics", "webhook_url", "webhook_enabled",
                   "daily_quota"]  # fmt: skip
 ACCOUNT_KEYS = ["account_id", *ACCOUNT_FIELDS, "tasks_today", "created_at", "updated_at"]

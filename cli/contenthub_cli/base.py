@@ -87,8 +87,8 @@ def command(group: click.Group, name: str, example: str, **settings: Any) -> Cal
     return decorate
 
 
-def group(name: str, help: str) -> click.Group:  # noqa: A002
-    @click.group(name, help=help)
+def group(name: str, help: str, example: str) -> click.Group:  # noqa: A002
+    @click.group(name, help=help, epilog=f"\b\nExample:\n  {example}")
     @global_options
     def grouped() -> None:
         pass

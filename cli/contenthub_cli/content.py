@@ -11,7 +11,7 @@ from contenthub_cli.base import State, command, csv, group, more, page_options, 
 from contenthub_cli.output import lines, pairs, table
 from contenthub_cli.waiting import ended, watch
 
-content = group("content", "Generate and review content.")
+content = group("content", "Generate and review content.", "contenthub content list --account 49 --status draft")
 CONTENT_KEYS = ["content_id", "status", "account_id", "generation_task_id", "tags", "review_note", "created_at"]
 CONTENT_COLUMNS = ["content_id", "status", "account_id", "title", "generation_task_id", "created_at"]
 

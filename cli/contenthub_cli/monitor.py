@@ -11,7 +11,7 @@ from contenthub_cli.errors import CliError, ServiceUnavailable
 from contenthub_cli.output import lines, pairs, percent, table
 from contenthub_cli.task import TASK_COLUMNS
 
-monitor = group("monitor", "Metrics, recent and failed tasks, daily statistics, health.")
+monitor = group("monitor", "Metrics, recent and failed tasks, daily statistics, health.", "contenthub monitor metrics")
 LIMIT = click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="Most tasks shown.")
 
 

@@ -12,7 +12,7 @@ from contenthub_cli.base import State, command, group
 from contenthub_cli.errors import UsageProblem
 from contenthub_cli.output import lines, pairs, table
 
-scheduler = group("scheduler", "Cron schedules that submit batches of tasks.")
+scheduler = group("scheduler", "Cron schedules that submit batches of tasks.", "contenthub scheduler list")
 SCHEDULE_KEYS = ["schedule_id", "name", "type", "state", "cron", "timezone", "expression", "params",
                  "next_fire_times", "last_fired_at", "created_at"]  # fmt: skip
 SCHEDULE_ID = click.argument("schedule_id")

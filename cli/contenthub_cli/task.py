@@ -26,7 +26,9 @@ from contenthub_cli.waiting import ATTEMPT_COLUMNS, attempts, ended, task_text, 
 
 STATUSES = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled"]
 TASK_COLUMNS = ["task_id", "status", "progress", "account_id", "topic", "attempt", "created_at"]
-task = group("task", "Tasks: status, lists, cancel, retry, cleanup, stats, batches.")
+task = group(
+    "task", "Tasks: status, lists, cancel, retry, cleanup, stats, batches.", "contenthub task list --since 24h"
+)
 
 
 def register(root: click.Group) -> None:

@@ -7,7 +7,9 @@ import click
 from contenthub_cli.base import State, command, group
 from contenthub_cli.output import table
 
-webhook = group("webhook", "Webhook deliveries: list them, send one again.")
+webhook = group(
+    "webhook", "Webhook deliveries: list them, send one again.", "contenthub webhook deliveries --status dead"
+)
 
 
 def register(root: click.Group) -> None:
