@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -33,7 +34,7 @@ def test_task_status_shows_details_and_progress(local_stack: RunningStack):
 
 def test_unknown_task_is_one_clear_line_and_a_non_zero_exit(local_stack: RunningStack):
     result = contenthub(local_stack, "task", "status", "task-000000000000")
-    assert result.returncode == 1
+    assert result.returncode == 3  # the API refused it (404)
     assert result.stderr.strip() == "contenthub: task task-000000000000 does not exist (HTTP 404, task_not_found)"
 
 
@@ -63,12 +64,14 @@ def test_webhook_deliveries_and_redeliver(local_stack: RunningStack, receiver: R
     assert redelivered.returncode == 0 and f"redelivery of {delivery_id} queued" in redelivered.stdout
     receiver.wait_for(submitted["task_id"], 4)
     again = contenthub(local_stack, "webhook", "redeliver", "msg_000000000000_1_succeeded")
-    assert again.returncode == 1 and "does not exist" in again.stderr
+    assert again.returncode == 3 and "does not exist" in again.stderr
 
 
 def test_unreachable_endpoint_is_a_clear_error():
     result = subprocess.run(
         [sys.executable, "-m", "contenthub_cli", "--endpoint", "http://127.0.0.1:1", "monitor", "metrics"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=60, env={**os.environ, "CONTENTHUB_RETRIES": "1"},
     )  # fmt: skip
-    assert result.returncode == 1 and "cannot reach http://127.0.0.1:1" in result.stderr
+    # exit 4: unreachable; a read is tried again before giving up
+    assert result.returncode == 4 and "cannot reach http://127.0.0.1:1" in result.stderr
+    assert "gave up after 2 attempts" in result.stderr

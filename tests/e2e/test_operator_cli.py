@@ -91,12 +91,12 @@ def test_task_retry_keeps_history(local_stack: RunningStack):
     local_stack.wait_until_done(task_id)
     assert f"task {task_id} queued again (attempt 2)" in ok(local_stack, "task", "retry", task_id)
     failed = contenthub(local_stack, "task", "watch", task_id, "--interval", "0.2")
-    assert failed.returncode == 1 and f"task {task_id} ended failed" in failed.stderr
+    assert failed.returncode == 5 and f"task {task_id} ended failed" in failed.stderr  # exit 5: the task failed
     status = ok(local_stack, "task", "status", task_id)
     assert "history" in status and "attempt" in status
     assert as_json(local_stack, "task", "status", task_id)["history"][0]["status"] == "failed"
     again = contenthub(local_stack, "task", "cancel", task_id)
-    assert again.returncode == 1 and "only pending or running tasks can be cancelled" in again.stderr
+    assert again.returncode == 3 and "only pending or running tasks can be cancelled" in again.stderr  # 409
 
 
 def test_task_cancel_stops_a_running_job(cli_stack: RunningStack):
@@ -156,19 +156,21 @@ def test_scheduler_lifecycle_and_firing(local_stack: RunningStack):
     assert len(scheduled) == 6  # run-now's 3 and the 08:00 firing's 3
     assert f"schedule {schedule_id} deleted" in ok(local_stack, "scheduler", "delete", schedule_id)
     gone = contenthub(local_stack, "scheduler", "show", schedule_id)
-    assert gone.returncode == 1 and "does not exist" in gone.stderr
+    assert gone.returncode == 3 and "does not exist" in gone.stderr  # 404
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
         (
             ["scheduler", "create", "--name", "x", "--cron", "0 8 * * *", "--params", "{account_ids: [49]}"],
             "--params is not valid JSON",
+            2,  # a bad option value, caught before any request
         ),
         (
             ["scheduler", "create", "--name", "x", "--cron", "0 25 * * *", "--params", '{"account_ids": [49]}'],
             "invalid cron '0 25 * * *'",
+            3,  # the API refused it (422)
         ),
         (
             [
@@ -184,6 +186,7 @@ def test_scheduler_lifecycle_and_firing(local_stack: RunningStack):
                 '{"account_ids": [49]}',
             ],
             "unknown timezone 'Mars/Base'",
+            3,
         ),
         (
             [
@@ -199,16 +202,19 @@ def test_scheduler_lifecycle_and_firing(local_stack: RunningStack):
                 '{"account_ids": [49]}',
             ],
             "type",
+            3,
         ),
-        (["content", "generate", "-a", "987654", "-t", "x", "--async"], "account 987654 does not exist"),
-        (["account", "show", "987654"], "(HTTP 404, account_not_found)"),
-        (["account", "update", "49"], "nothing to update"),
+        (["content", "generate", "-a", "987654", "-t", "x", "--async"], "account 987654 does not exist", 3),
+        (["account", "show", "987654"], "(HTTP 404, account_not_found)", 3),
+        (["account", "update", "49"], "nothing to update", 2),
     ],
 )
-def test_bad_input_is_one_clear_line(local_stack: RunningStack, args: list[str], message: str):
+def test_bad_input_is_one_clear_line(local_stack: RunningStack, args: list[str], message: str, code: int):
     result = contenthub(local_stack, *args)
-    assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert result.returncode == code and message in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+    as_json = contenthub(local_stack, *args, "--json")
+    assert as_json.returncode == code and json.loads(as_json.stdout)["error"]["message"]
 
 
 def test_account_commands(local_stack: RunningStack):
@@ -222,9 +228,48 @@ def test_account_commands(local_stack: RunningStack):
     updated = as_json(local_stack, "account", "update", "4901", "--tone", "formal", "--clear", "language")
     assert updated["tone"] == "formal" and updated["language"] is None and updated["platform"] == "wechat"
     duplicate = contenthub(local_stack, "account", "create", "--id", "4901", "--name", "again")
-    assert duplicate.returncode == 1 and "exists already" in duplicate.stderr
+    assert duplicate.returncode == 3 and "exists already" in duplicate.stderr  # 409
 
 
 def test_idempotency_key_from_the_cli(local_stack: RunningStack):
     args = ["content", "generate", "-a", "49", "-t", "exactly once", "--async", "--idempotency-key", "cli-key-1"]
     assert ok(local_stack, *args).splitlines()[0] == ok(local_stack, *args).splitlines()[0]
+
+
+def test_batch_history_and_bulk_retry(local_stack: RunningStack):
+    account = "4950"
+    ok(local_stack, "account", "create", "--id", account, "--name", "批量", "--topics", "人工智能")
+    batch = as_json(local_stack, "task", "batch", "--accounts", account, "--count", "2",
+                    "--topics", f"{FAIL_PREFIX} one,{FAIL_PREFIX} two", "--no-auto-approve")  # fmt: skip
+    ids = [t["task_id"] for t in batch["tasks"]]
+    assert batch["created"] == 2 and len(ids) == 2
+    for task_id in ids:
+        local_stack.wait_until_done(task_id)
+
+    dry = ok(local_stack, "task", "retry", "--status", "failed", "--account", account, "--since", "1h")
+    assert dry.startswith("dry run: would retry 2 failed task(s)") and set(ids) <= set(TASK_ID.findall(dry))
+    assert {local_stack.task(i)["attempt"] for i in ids} == {1}  # a dry run changes nothing
+    done = as_json(local_stack, "task", "retry", "--status", "failed", "--account", account, "--yes")
+    assert sorted(t["task_id"] for t in done["done"]) == sorted(ids) and done["failed"] == []
+    for task_id in ids:
+        local_stack.wait_until_done(task_id)
+
+    history = ok(local_stack, "task", "history", ids[0])
+    assert history.startswith("ATTEMPT") and len(history.strip().splitlines()) == 3  # header + 2 attempts
+    attempts = as_json(local_stack, "task", "history", ids[0])["attempts"]
+    assert [a["attempt"] for a in attempts] == [1, 2] and attempts[0]["status"] == "failed"
+    # --since with a relative time: these tasks were created within the last hour, none a week ahead
+    assert set(ids) <= {
+        t["task_id"] for t in as_json(local_stack, "task", "list", "--since", "1h", "--limit", "100")["tasks"]
+    }
+    assert as_json(local_stack, "task", "list", "--until", "7d")["tasks"] == []
+
+
+def test_health_exit_code_version_and_completion(local_stack: RunningStack):
+    health = contenthub(local_stack, "monitor", "health", "--json")
+    assert health.returncode == 0 and json.loads(health.stdout)["status"] in ("healthy", "degraded")
+    version = contenthub(local_stack, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("contenthub ")
+    for shell in ("bash", "zsh", "fish"):
+        script = contenthub(local_stack, "completion", shell)
+        assert script.returncode == 0 and "_CONTENTHUB_COMPLETE" in script.stdout
