@@ -25,32 +25,9 @@ DEPS_LAYER_DESCRIPTION = "Third-party packages: Powertools, pydantic, pydantic-s
 LAMBDA_PYTHON_VERSION = "3.14"
 LAMBDA_PLATFORM = "manylinux2014_aarch64"
 
-# Behaviour settings (seed/README.md names) the stack passes to functions; CDK context overrides
-# each (`cdk synth -c ASYNC_POLL_INTERVAL=10`). Values are strings, as environment variables are.
-SETTING_DEFAULTS: dict[str, str] = {
-    "ASYNC_CONTENT_GENERATION_ENABLED": "true",
-    "ASYNC_MAX_CONCURRENT_TASKS": "5",
-    "ASYNC_TASK_TIMEOUT": "1800",
-    "ASYNC_POLL_INTERVAL": "30",
-    "ASYNC_FIRST_WAIT": "30",
-    "ASYNC_FIRST_WAIT_MAX": "600",
-    "ASYNC_AUTO_APPROVE": "true",
-    "ASYNC_WORKER_COUNT": "5",
-    "CREATOR_KIND": "offline",
-    "CREATOR_MODE": "async",
-    "CREATOR_CLI_PATH": "",
-    "OPENAI_BASE_URL": "https://api.openai.com/v1",
-    "OPENAI_MODEL": "gpt-4o-mini",
-    "OPENAI_API_KEY_SECRET_ID": "",
-    "BEDROCK_MODEL_ID": "anthropic.claude-3-5-haiku-20241022-v1:0",
-    "TASK_RETENTION_DAYS": "90",
-    "RUNNER_HEARTBEAT_SECONDS": "10",
-    "WEBHOOK_ENABLED": "false",
-    "WEBHOOK_URL": "",
-    "WEBHOOK_TIMEOUT": "10",
-    "WEBHOOK_RETRY_SCHEDULE": "5,300,1800,7200,18000,36000,36000",
-    "WEBHOOK_ALLOW_PRIVATE_TARGETS": "false",
-}
+# Behaviour settings (seed/README.md names) the stack passes to functions and the runner, with
+# their defaults, are contenthub.settings.DEPLOYED; CDK context overrides each
+# (`cdk synth -c ASYNC_POLL_INTERVAL=10`).
 # Other context keys the app reads.
 CONTEXT_INTAKE_VISIBILITY = "intake_visibility_timeout"  # seconds, default 60
 CONTEXT_MAX_RECEIVE = "max_receive_count"  # deliveries before a message goes to its DLQ, default 5

@@ -33,7 +33,7 @@ def apply_nag(stack: cdk.Stack) -> None:
                 applies_to=[
                     "Resource::*",
                     {"regex": "/^Resource::<(Storage|Webhooks)[A-Za-z0-9]+\\.Arn>/index/\\*$/g"},
-                    {"regex": "/^Resource::<Functions[A-Za-z0-9]+\\.Arn>:\\*$/g"},
+                    {"regex": "/^Resource::<(OrchestrationFunctions|Scheduling)[A-Za-z0-9]+\\.Arn>:\\*$/g"},
                     {"regex": "/^Resource::<StorageArticles[A-Za-z0-9]+\\.Arn>/\\*$/g"},
                     "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/publish-*",
                     "Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/default/batch-*",

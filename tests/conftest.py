@@ -119,3 +119,6 @@ def sqs_event(bodies: list[Any], queue_arn: str = "arn:aws:sqs:us-east-1:1234567
             for i, body in enumerate(bodies)
         ]
     }
+
+
+FAKE_CREATOR = str(ROOT / "tests" / "fixtures" / "fake_creator.py")

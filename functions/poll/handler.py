@@ -4,29 +4,21 @@ Returns {"status": running|succeeded|failed|timed_out, "progress", "stage", "err
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from contenthub import dal
+from contenthub import dal, services
 from contenthub.logic.poll import poll_task
-from contenthub.observability import logger, metrics, tracer
-from contenthub.settings import get_settings
+from contenthub.observability import entry, logger
+from contenthub.resources import Principal
+from contenthub.settings import load_settings
 
-settings = get_settings()
+settings = load_settings(Principal.POLL)
 
 
-@logger.inject_lambda_context(correlation_id_path="task_id")
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def main(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+@entry(correlation_id_path="task_id")
+def main(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcome = poll_task(
-        task_id=event["task_id"],
-        attempt=int(event["attempt"]),
-        started_at=datetime.fromisoformat(event["started_at"]),
-        settings=settings,
-        tasks=dal.tasks(),
-        jobs=dal.jobs(),
-        runner_jobs=dal.runner_jobs_queue() if settings.RUNNER_JOBS_QUEUE_URL else None,
-        accounts=dal.accounts() if settings.ACCOUNTS_TABLE else None,
-    )
+        task_id=event["task_id"], attempt=int(event["attempt"]), started_at=datetime.fromisoformat(event["started_at"]),
+        settings=settings, tasks=dal.tasks(), jobs=dal.jobs(), runner_jobs=services.runner_jobs_queue(),
+        accounts=dal.accounts(),
+    )  # fmt: skip
     logger.info("polled", extra={"status": outcome.status.value, "progress": outcome.progress})
     return outcome.model_dump(mode="json")

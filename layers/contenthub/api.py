@@ -7,14 +7,15 @@ errors and validation failures to status codes and a typed error body:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
 
 from contenthub.errors import ContentHubError
-from contenthub.observability import logger
+from contenthub.observability import entry, logger, tracer
 
 
 def error_response(
@@ -31,6 +32,14 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
+def accepted(body: Any, replayed: bool = False, location: str | None = None) -> Response[Any]:
+    """202 Accepted, with Location and `Idempotent-Replayed: true` for a replayed Idempotency-Key."""
+    headers = {"Location": location} if location else {}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return json_response(202, body, headers)
+
+
 def _describe(error: dict[str, Any]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     return f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg", "invalid"))
@@ -40,6 +49,12 @@ class JsonApiResolver(APIGatewayRestResolver):
     """Bodies are JSON only: a body sent as anything else is a 415 before any parsing (Powertools
     would otherwise try form and multipart parsers, and a multipart type without a boundary
     raised a function error — found by fuzzing)."""
+
+    def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+        """Every route is traced as its own subsegment (Tracer's capture_method), without a
+        decorator on each."""
+        register = super().route(rule, method, *args, **kwargs)
+        return lambda handler: register(tracer.capture_method(handler))
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
@@ -82,3 +97,14 @@ def build_resolver() -> APIGatewayRestResolver:
         )
 
     return app
+
+
+def rest_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda entry point of an API function: the resolver behind the house decorators, with the
+    API Gateway request id as the correlation id."""
+
+    @entry(correlation_paths.API_GATEWAY_REST)
+    def main(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return main

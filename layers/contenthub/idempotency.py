@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -17,7 +18,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from pydantic import BaseModel
 
+from contenthub import resources
 from contenthub.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidRequest
 from contenthub.settings import Settings
 
@@ -25,16 +28,22 @@ HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
+def key_of(app: APIGatewayRestResolver) -> str | None:
+    """The request's Idempotency-Key header, if it has one."""
+    return app.current_event.get_header_value(HEADER, case_sensitive=False)
+
+
 def run_once(
-    key: str | None, operation: str, body: Any, settings: Settings, run: Callable[[], dict[str, Any]]
+    key: str | None, operation: str, request: BaseModel, settings: Settings, run: Callable[[], BaseModel]
 ) -> tuple[dict[str, Any], bool]:
-    """`run()` once per (operation, key); returns its response and whether this call replayed it."""
+    """`run()` once per (operation, key); returns its response (as JSON data) and whether this
+    call replayed it."""
     if key is None:
-        return run(), False
+        return run().model_dump(mode="json"), False
     if not _KEY.match(key):
         raise InvalidRequest(f"{HEADER} must be 1-255 visible ASCII characters")
     replayed = True
-    store = DynamoDBPersistenceLayer(table_name=settings.require("IDEMPOTENCY_TABLE"))
+    store = DynamoDBPersistenceLayer(table_name=settings.resource(resources.IDEMPOTENCY_TABLE))
     config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="body",
@@ -45,10 +54,10 @@ def run_once(
     def once(request: dict[str, Any]) -> dict[str, Any]:
         nonlocal replayed
         replayed = False
-        return run()
+        return run().model_dump(mode="json")
 
     try:
-        response = once(request={"key": f"{operation}:{key}", "body": body})
+        response = once(request={"key": f"{operation}:{key}", "body": request.model_dump(mode="json")})
     except IdempotencyValidationError as error:
         raise IdempotencyKeyReused(
             f"{HEADER} {key!r} was already used with a different request body; use a new key for a new request"

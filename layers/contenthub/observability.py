@@ -1,6 +1,9 @@
 """The one observability module: every function uses these Logger, Tracer and Metrics objects,
 with the same decorator order on every entry point (see functions/*/handler.py)."""
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 SERVICE = "contenthub"
@@ -28,3 +31,33 @@ class MetricName:
     WEBHOOK_ATTEMPTS_FAILED = "WebhookAttemptsFailed"
     RUNNER_HEARTBEAT = "RunnerHeartbeat"
     RUNNER_SLOTS_IN_USE = "RunnerSlotsInUse"
+
+
+def count(name: str, value: float = 1) -> None:
+    """Add to a count metric (EMF, flushed when the handler returns)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    if value:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def seconds(name: str, value: float) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics.add_metric(name=name, unit=MetricUnit.Seconds, value=value)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def entry(correlation_id_path: str | None = None) -> Callable[[Handler], Handler]:
+    """Every Lambda entry point's decorators, in the one house order: the Lambda context in the
+    logs (with a correlation id from the event), metrics flushed, the invocation traced."""
+
+    def decorate(handler: Handler) -> Handler:
+        traced = tracer.capture_lambda_handler(handler)
+        flushed = metrics.log_metrics(traced)
+        logged = logger.inject_lambda_context(flushed, correlation_id_path=correlation_id_path)
+        return cast(Handler, logged)
+
+    return decorate

@@ -1,18 +1,23 @@
 """One typed settings model for every function, the runner and the local stack.
 
-The names of the old system (seed/README.md) keep their meaning and defaults. Resource names
-(tables, queues, bucket, state machine) are injected by the CDK stack as environment variables.
-Logic never reads os.environ: it receives a Settings instance (or calls get_settings()).
+The names of the old system (seed/README.md) keep their meaning and defaults, and each default
+lives here only: the CDK stack reads them from this model (`deployed_defaults`). Resource names
+(tables, queues, bucket, state machine, …) come from the environment the stack sets from
+contenthub/resources.py; `load_settings(principal)` refuses to start a function whose resources
+are missing, naming them. Logic never reads os.environ: it receives a Settings instance.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contenthub.errors import ConfigurationError
+from contenthub.resources import RESOURCES, Principal, Resource, used_by
+from contenthub.states import CreatorKind, CreatorMode
 
 
 class Settings(BaseSettings):
@@ -28,12 +33,12 @@ class Settings(BaseSettings):
     ASYNC_AUTO_APPROVE: bool = True
     ASYNC_WORKER_COUNT: int = Field(5, ge=1)
     CREATOR_CLI_PATH: str | None = None
-    CREATOR_MODE: str = "async"
-    CREATOR_KIND: str = "offline"
+    CREATOR_MODE: CreatorMode = CreatorMode.ASYNC
+    CREATOR_KIND: CreatorKind = CreatorKind.OFFLINE
     CREATOR_MAX_OUTPUT_BYTES: int = Field(1_000_000, ge=1000, description="larger creator output fails the job")
     CREATOR_KILL_GRACE_SECONDS: float = Field(3.0, ge=0, description="SIGTERM → SIGKILL grace on cancel")
     CREATOR_TIMEOUT_SECONDS: float = Field(600.0, gt=0, description="one creator CLI call / HTTP request")
-    # Account defaults until accounts carry their own (issue #4).
+    # An account's defaults for the brief when it sets none.
     CREATOR_LANGUAGE: str = "auto"
     CREATOR_TONE: str = "informative"
     CREATOR_LENGTH: int = Field(800, ge=50, le=20000, description="target words")
@@ -49,8 +54,6 @@ class Settings(BaseSettings):
     WEBHOOK_ENABLED: bool = False
     WEBHOOK_URL: str | None = None
     WEBHOOK_TIMEOUT: int = Field(10, ge=1, le=60)
-    # The old WEBHOOK_SECRET_KEY lives in Secrets Manager, never in the environment: this names it.
-    WEBHOOK_SECRET_ID: str | None = None
     # Seconds to wait after each failed attempt (Standard Webhooks' schedule); then the delivery is dead.
     WEBHOOK_RETRY_SCHEDULE: str = "5,300,1800,7200,18000,36000,36000"
     # Local stack only: allow http and loopback/private targets so tests can run a real receiver.
@@ -58,53 +61,76 @@ class Settings(BaseSettings):
     # REDIS_ENABLED / REDIS_URL: answered by SQS; accepted and ignored so old configs load.
     REDIS_ENABLED: bool = False
     REDIS_URL: str | None = None
-
-    # --- resources, injected by the stack ---------------------------------------------------
-    TASKS_TABLE: str | None = None
-    CONTENTS_TABLE: str | None = None
-    JOBS_TABLE: str | None = None
-    COUNTERS_TABLE: str | None = None
-    ARTICLES_BUCKET: str | None = None
-    INTAKE_QUEUE_URL: str | None = None
-    RUNNER_JOBS_QUEUE_URL: str | None = None
-    STATE_MACHINE_ARN: str | None = None
-    INTAKE_DLQ_URL: str | None = None
-    RUNNER_JOBS_DLQ_URL: str | None = None
-    WEBHOOK_DLQ_URL: str | None = None
-    WEBHOOKS_TABLE: str | None = None
-    EVENT_BUS_NAME: str | None = None
-    EVENT_BUS_ARN: str | None = None
-    PUBLISH_SCHEDULER_ROLE_ARN: str | None = None
-    WEBHOOK_QUEUE_URL: str | None = None
-    ACCOUNTS_TABLE: str | None = None
-    SCHEDULES_TABLE: str | None = None
-    IDEMPOTENCY_TABLE: str | None = None
-    # The batch-submit function Scheduler invokes, and the role it invokes it with.
-    BATCH_FUNCTION_ARN: str | None = None
-    BATCH_SCHEDULER_ROLE_ARN: str | None = None
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_SECONDS: int = Field(86400, ge=60)
-
     # A runner writes a heartbeat this often; three missed periods count as a dead runner.
     RUNNER_HEARTBEAT_SECONDS: int = Field(10, ge=1)
     # On SIGTERM (ECS scale-in) a runner lets running jobs finish this long, then hands the rest back.
     RUNNER_SHUTDOWN_GRACE_SECONDS: float = Field(25.0, ge=0)
-
     # Items of finished tasks expire after this many days (DynamoDB TTL).
     TASK_RETENTION_DAYS: int = Field(90, ge=1)
+
+    # The resources' names and URLs, by environment name (contenthub/resources.py).
+    _resources: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context: object) -> None:
+        self._resources = {r.env: os.environ[r.env] for r in RESOURCES if os.environ.get(r.env)}
 
     @property
     def webhook_retry_delays(self) -> list[int]:
         return [int(part) for part in self.WEBHOOK_RETRY_SCHEDULE.split(",") if part.strip()]
 
-    def require(self, name: str) -> str:
-        """The value of a resource setting, or a clear error naming what is missing."""
-        value = getattr(self, name)
+    def resource(self, resource: Resource) -> str:
+        """A resource's name, URL or ARN, or a clear error naming what is missing."""
+        value = self._resources.get(resource.env)
         if not value:
-            raise ConfigurationError(f"setting {name} is not set; the stack injects it as an environment variable")
-        return str(value)
+            raise ConfigurationError(
+                f"setting {resource.env} is not set; the stack sets it for the functions that use it "
+                "(contenthub/resources.py)"
+            )
+        return value
+
+    def optional(self, resource: Resource) -> str | None:
+        """A resource that this caller can do without (None when it is not set)."""
+        return self._resources.get(resource.env) or None
+
+    def has(self, resource: Resource) -> bool:
+        return bool(self._resources.get(resource.env))
+
+
+# The settings the stack passes to every function and the runner; CDK context overrides each
+# (`cdk synth -c ASYNC_POLL_INTERVAL=10`), the default is the model's.
+DEPLOYED = (
+    "ASYNC_CONTENT_GENERATION_ENABLED", "ASYNC_MAX_CONCURRENT_TASKS", "ASYNC_TASK_TIMEOUT", "ASYNC_POLL_INTERVAL",
+    "ASYNC_FIRST_WAIT", "ASYNC_FIRST_WAIT_MAX", "ASYNC_AUTO_APPROVE", "ASYNC_WORKER_COUNT", "CREATOR_KIND",
+    "CREATOR_MODE", "CREATOR_CLI_PATH", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY_SECRET_ID",
+    "BEDROCK_MODEL_ID", "TASK_RETENTION_DAYS", "RUNNER_HEARTBEAT_SECONDS", "WEBHOOK_ENABLED", "WEBHOOK_URL",
+    "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_ALLOW_PRIVATE_TARGETS",
+)  # fmt: skip
+
+
+def deployed_defaults() -> dict[str, str]:
+    """DEPLOYED with their defaults, as environment variable strings."""
+    values: dict[str, str] = {}
+    for name in DEPLOYED:
+        default = Settings.model_fields[name].default
+        values[name] = "" if default is None else str(default).lower() if isinstance(default, bool) else str(default)
+    return values
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def load_settings(principal: Principal) -> Settings:
+    """The settings of one function (or the runner), checked at cold start: a resource it uses
+    that is not set fails the init with its name, not a later call."""
+    settings = get_settings()
+    missing = [resource.env for resource in used_by(principal) if not settings.has(resource)]
+    if missing:
+        raise ConfigurationError(
+            f"{principal.value} cannot start: {', '.join(missing)} not set (the stack sets them from "
+            "contenthub/resources.py)"
+        )
+    return settings

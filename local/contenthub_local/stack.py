@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,8 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
+from contenthub.resources import PRINCIPAL_VARIABLE, Principal, environment_from_outputs
+from contenthub.settings import DEPLOYED
 from contenthub_local import deploy, dynamodb_atomicity
 from contenthub_local.api_server import ApiServer, load_routes
 from contenthub_local.event_sources import SqsPoller
@@ -172,7 +175,7 @@ class LocalStack:
         "count": N, "match": "task-…", "message": "...", "error_type": "..."}: the function's next N
         invocations (whose event contains `match`) fail so, without running its code."""
         assert self.adapter is not None
-        name = self._function_name(str(request["function"]))
+        name = self.function_name(str(request["function"]))
         self.adapter.inject(
             name, str(request["kind"]), int(request.get("count", 1)), str(request.get("message", "")),
             str(request.get("error_type", "")), str(request.get("match", "")),
@@ -212,20 +215,16 @@ class LocalStack:
             queue.lambda_event_source_mappings.clear()
 
     def runner_environment(self) -> dict[str, str]:
-        lambda_env = self.client("lambda").get_function_configuration(FunctionName=self._function_name("Poll"))
-        # The settings the runner shares with the functions (RUNNER_HEARTBEAT_SECONDS too: poll
-        # judges a job's heartbeat by the functions' value).
-        prefixes = ("ASYNC_", "CREATOR_", "RUNNER_")
-        settings = {k: v for k, v in lambda_env["Environment"]["Variables"].items() if k.startswith(prefixes)}
+        """The runner's environment as the stack gives the ECS container: the deployed settings
+        (the functions' values: poll judges a job's heartbeat by RUNNER_HEARTBEAT_SECONDS) and the
+        resources the runner uses (contenthub/resources.py), then --runner-env."""
+        variables = self.client("lambda").get_function_configuration(FunctionName=self.function_name("poll"))
+        deployed = {k: v for k, v in variables["Environment"]["Variables"].items() if k in DEPLOYED}
         return {
             **os.environ,
             **self.aws_env(),
-            **settings,
-            "JOBS_TABLE": self.outputs["JobsTable"],
-            "COUNTERS_TABLE": self.outputs["CountersTable"],
-            "TASKS_TABLE": self.outputs["TasksTable"],
-            "ARTICLES_BUCKET": self.outputs["ArticlesBucket"],
-            "RUNNER_JOBS_QUEUE_URL": self.outputs["RunnerJobsQueueUrl"],
+            **deployed,
+            **environment_from_outputs(self.outputs, Principal.RUNNER),
             "POWERTOOLS_SERVICE_NAME": "contenthub-runner",
             **self.runner_env,
         }
@@ -233,22 +232,19 @@ class LocalStack:
     def start_runner(self, index: int = 0) -> subprocess.Popen[bytes]:
         log_file = open(self.log_dir / f"runner-{index}.log", "ab")  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "-m", "contenthub_runner.worker"],
-            env=self.runner_environment(),
-            stdout=log_file,
+            [sys.executable, "-m", "contenthub_runner"], env=self.runner_environment(), stdout=log_file,
             stderr=log_file,
-        )
+        )  # fmt: skip
         self.runner_processes.append(process)
         return process
 
-    def _function_name(self, logical_prefix: str) -> str:
-        cfn = self.client("cloudformation")
-        for resource in cfn.list_stack_resources(StackName=STACK_NAME)["StackResourceSummaries"]:
-            if resource["ResourceType"] == "AWS::Lambda::Function" and resource["LogicalResourceId"].startswith(
-                f"Functions{logical_prefix}"
-            ):
-                return str(resource["PhysicalResourceId"])
-        raise LookupError(f"no function {logical_prefix} in the stack")
+    def function_name(self, function: str) -> str:
+        """The deployed name of a function, by its principal (`poll`; `Poll` and `HandleResult` too)."""
+        wanted = re.sub(r"(?<!^)(?=[A-Z])", "_", function).lower()
+        for fn in self.client("lambda").list_functions()["Functions"]:
+            if (fn.get("Environment") or {}).get("Variables", {}).get(PRINCIPAL_VARIABLE) == wanted:
+                return str(fn["FunctionName"])
+        raise LookupError(f"no function {function} in the stack")
 
     def stop(self) -> None:
         # Everything is told to stop first, then waited for: stopping takes the slowest part's

@@ -20,7 +20,8 @@ import boto3
 import pytest
 import requests
 
-from tests.conftest import SHARED_CONTEXT
+from contenthub.resources import Principal, environment_from_outputs
+from tests.conftest import FAKE_CREATOR, SHARED_CONTEXT
 from tests.e2e import invariants
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,9 +220,6 @@ def any_stack(request: pytest.FixtureRequest) -> RunningStack:
     return stack
 
 
-FAKE_CREATOR = ROOT / "tests" / "creators" / "fake_creator.py"
-
-
 @pytest.fixture(scope="session")
 def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """The `cli` creator in async mode (the old system's default), with two runners and a global
@@ -250,17 +248,12 @@ def bare_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStac
 
 
 def runner_process(stack: RunningStack, log: Path, **env: str) -> subprocess.Popen[bytes]:
-    """Start `python -m contenthub_runner.worker` against the stack, as the local stack does."""
-    outputs = stack.outputs
+    """Start `python -m contenthub_runner` against the stack, as the local stack does."""
     full_env = {
         **os.environ,
         "AWS_ENDPOINT_URL": stack.endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-        "JOBS_TABLE": outputs["JobsTable"], "TASKS_TABLE": outputs["TasksTable"],
-        "COUNTERS_TABLE": outputs["CountersTable"], "ARTICLES_BUCKET": outputs["ArticlesBucket"],
-        "RUNNER_JOBS_QUEUE_URL": outputs["RunnerJobsQueueUrl"], "RUNNER_HEARTBEAT_SECONDS": "2",
+        **environment_from_outputs(stack.outputs, Principal.RUNNER), "RUNNER_HEARTBEAT_SECONDS": "2",
         "ASYNC_POLL_INTERVAL": "1", "PYTHONUNBUFFERED": "1", **env,
     }  # fmt: skip
     handle = open(log, "ab")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
-        [sys.executable, "-m", "contenthub_runner.worker"], env=full_env, stdout=handle, stderr=handle
-    )
+    return subprocess.Popen([sys.executable, "-m", "contenthub_runner"], env=full_env, stdout=handle, stderr=handle)

@@ -13,57 +13,29 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from contenthub import dal
+from contenthub import aws, dal, services
+from contenthub.dal.items import plain
+from contenthub.resources import environment_from_outputs
 from contenthub.settings import get_settings
 from contenthub_local import deploy, dynamodb_atomicity
 from contenthub_local.synth import synth
 from infra.constants import STACK_NAME
 from tests.conftest import SHARED_CONTEXT
+from tests.fixtures.entities import account
 
 REGION = "us-east-1"
-_ENV_FROM_OUTPUTS = {
-    "TASKS_TABLE": "TasksTable",
-    "CONTENTS_TABLE": "ContentsTable",
-    "JOBS_TABLE": "JobsTable",
-    "COUNTERS_TABLE": "CountersTable",
-    "ARTICLES_BUCKET": "ArticlesBucket",
-    "INTAKE_QUEUE_URL": "IntakeQueueUrl",
-    "RUNNER_JOBS_QUEUE_URL": "RunnerJobsQueueUrl",
-    "STATE_MACHINE_ARN": "StateMachineArn",
-    "WEBHOOKS_TABLE": "WebhooksTable",
-    "WEBHOOK_QUEUE_URL": "WebhookQueueUrl",
-    "EVENT_BUS_NAME": "ContentEventBusName",
-    "EVENT_BUS_ARN": "ContentEventBusArn",
-    "PUBLISH_SCHEDULER_ROLE_ARN": "PublishSchedulerRoleArn",
-    "ACCOUNTS_TABLE": "AccountsTable",
-    "SCHEDULES_TABLE": "SchedulesTable",
-    "IDEMPOTENCY_TABLE": "IdempotencyTable",
-    "BATCH_FUNCTION_ARN": "BatchFunctionArn",
-    "BATCH_SCHEDULER_ROLE_ARN": "BatchSchedulerRoleArn",
-}
+
+
+_handlers: dict[str, Any] = {}
 
 
 def reset_caches() -> None:
-    """Settings and repositories are cached per process (as in a warm Lambda); tests change env."""
+    """Settings, repositories, clients and handler modules are cached per process (as in a warm
+    Lambda); tests change the environment."""
+    _handlers.clear()
     get_settings.cache_clear()
-    for name in (
-        "tasks",
-        "contents",
-        "counters",
-        "jobs",
-        "articles",
-        "intake_queue",
-        "orchestrator",
-        "accounts",
-        "schedules",
-        "scheduler",
-        "webhook_deliveries",
-        "webhook_queue",
-        "runner_jobs_queue",
-    ):
-        getattr(dal, name).cache_clear()
-    from contenthub import aws
-
+    dal.cache_clear()
+    services.cache_clear()
     aws.client.cache_clear()
     aws.dynamodb_table.cache_clear()
 
@@ -87,19 +59,12 @@ def stack() -> Iterator[dict[str, str]]:
 
         for queue in sqs_backends[deploy.ACCOUNT][REGION].queues.values():
             queue.lambda_event_source_mappings.clear()
-        saved = {k: os.environ.get(k) for k in _ENV_FROM_OUTPUTS}
-        os.environ.update({env: outputs[key] for env, key in _ENV_FROM_OUTPUTS.items()})
+        environment = environment_from_outputs(outputs)  # every function's resources, as the stack sets them
+        saved = {k: os.environ.get(k) for k in environment}
+        os.environ.update(environment)
         reset_caches()
         # The account most tests submit for, as an operator would have created it.
-        dal.accounts().create(
-            {
-                "account_id": 49,
-                "name": "demo account",
-                "topics": ["AI", "cloud"],
-                "created_at": "2026-01-01T00:00:00.000Z",
-                "updated_at": "2026-01-01T00:00:00.000Z",
-            }
-        )
+        dal.accounts().create(account(49, name="demo account", topics=["AI", "cloud"]))
         yield outputs
         for key, value in saved.items():
             if value is None:
@@ -123,7 +88,7 @@ def ddb_item(table: str, key: dict[str, str]) -> dict[str, Any] | None:
     item = (
         boto3.resource("dynamodb", region_name=REGION).Table(table).get_item(Key=key, ConsistentRead=True).get("Item")
     )
-    return dal._plain(item) if item else None
+    return plain(item) if item else None
 
 
 def queue_messages(url: str) -> list[dict[str, Any]]:
@@ -147,7 +112,7 @@ def drain(url: str) -> None:
 
 def route_of(path: str) -> tuple[str, dict[str, str]]:
     """The API resource a concrete path belongs to (infra/constructs/api.py ROUTES), with its params."""
-    from infra.constructs.api import ROUTES
+    from infra.components.api import ROUTES
 
     parts = [p for p in path.split("/") if p]
     candidates = []
@@ -168,19 +133,29 @@ def route_of(path: str) -> tuple[str, dict[str, str]]:
     return resource, params
 
 
-def call(
-    module: Any,
-    method: str,
-    path: str,
-    body: Any = None,
-    query: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any, dict[str, str]]:
-    """Call an API function as API Gateway would for METHOD path; returns status, JSON body, headers."""
-    from tests.conftest import FakeLambdaContext, api_event
+def handler_for(method: str, path: str) -> tuple[Any, str, dict[str, str]]:
+    """The function serving METHOD path (infra/components/api.py ROUTES), loaded once until the
+    caches are reset, with the route's resource and path parameters."""
+    from infra.components.api import ROUTES
+    from tests.conftest import load_handler
 
     resource, params = route_of(path)
-    event = api_event(method, path, body=body, resource=resource, path_parameters=params or None, headers=headers)
+    principal = ROUTES[resource][method].value
+    if principal not in _handlers:
+        _handlers[principal] = load_handler(principal)
+    return _handlers[principal], resource, params
+
+
+def call(
+    method: str, path: str, body: Any = None, query: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None, raw_body: str | None = None,
+) -> tuple[int, Any, dict[str, str]]:  # fmt: skip
+    """Call the API as API Gateway would for METHOD path; returns status, JSON body, headers."""
+    from tests.conftest import FakeLambdaContext, api_event
+
+    module, resource, params = handler_for(method, path)
+    event = api_event(method, path, body=body, resource=resource, path_parameters=params or None, headers=headers,
+                      raw_body=raw_body)  # fmt: skip
     if query:
         event["queryStringParameters"] = {k: str(v) for k, v in query.items()}
         event["multiValueQueryStringParameters"] = {k: [str(v)] for k, v in query.items()}

@@ -5,13 +5,13 @@ and its daily quota bounds how many tasks it gets per UTC day."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from contenthub import dal
+from contenthub.dal.pages import decode_cursor, key_cursor
 from contenthub.errors import InvalidRequest
-from contenthub.models import Account, AccountCreate, AccountList, AccountSettings, iso, utc_now
+from contenthub.models import Account, AccountCreate, AccountList, AccountRecord, AccountSettings, day_of, iso, utc_now
 from contenthub.settings import Settings
-from contenthub.webhooks import resolve_target
+from contenthub.webhook_http import resolve_target
 
 
 def _check_webhook(url: str | None, settings: Settings) -> None:
@@ -25,34 +25,29 @@ def create_account(
 ) -> Account:
     now = now or utc_now()
     _check_webhook(request.webhook_url, settings)
-    item: dict[str, Any] = {k: v for k, v in request.model_dump().items() if v is not None}
-    item.update(created_at=iso(now), updated_at=iso(now))
-    accounts.create(item)
-    return Account.from_item(item, now.strftime("%Y-%m-%d"))
+    fields = {k: v for k, v in request.model_dump().items() if v is not None}
+    record = AccountRecord(**fields, created_at=iso(now), updated_at=iso(now))
+    accounts.create(record)
+    return record.view(day_of(now))
 
 
 def get_account(account_id: int, accounts: dal.AccountRepository, now: datetime | None = None) -> Account:
-    now = now or utc_now()
-    return Account.from_item(accounts.require(account_id), now.strftime("%Y-%m-%d"))
+    return accounts.require(account_id).view(day_of(now or utc_now()))
 
 
 def list_accounts(
     accounts: dal.AccountRepository, limit: int, cursor: str | None, now: datetime | None = None
 ) -> AccountList:
-    now = now or utc_now()
-    items, key = accounts.page(limit, dal.decode_cursor(cursor).get("k"))
-    today = now.strftime("%Y-%m-%d")
-    listed = sorted((Account.from_item(i, today) for i in items), key=lambda a: a.account_id)
-    return AccountList(accounts=listed, next_cursor=dal.encode_cursor({"k": key} if key else None))
+    today = day_of(now or utc_now())
+    found, key = accounts.page(limit, decode_cursor(cursor).get("k"))
+    listed = sorted((account.view(today) for account in found), key=lambda a: a.account_id)
+    return AccountList(accounts=listed, next_cursor=key_cursor(key))
 
 
 def update_account(
-    account_id: int,
-    changes: AccountSettings,
-    settings: Settings,
-    accounts: dal.AccountRepository,
+    account_id: int, changes: AccountSettings, settings: Settings, accounts: dal.AccountRepository,
     now: datetime | None = None,
-) -> Account:
+) -> Account:  # fmt: skip
     """PATCH semantics: only the fields sent change; a field sent as null goes back to its default."""
     now = now or utc_now()
     fields = changes.model_dump(exclude_unset=True)
@@ -61,4 +56,4 @@ def update_account(
     _check_webhook(fields.get("webhook_url"), settings)
     if not fields:
         return get_account(account_id, accounts, now)
-    return Account.from_item(accounts.update(account_id, fields, now), now.strftime("%Y-%m-%d"))
+    return accounts.update(account_id, fields, now).view(day_of(now))

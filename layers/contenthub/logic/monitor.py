@@ -1,4 +1,4 @@
-"""Operator numbers from O(1) counters: never a table scan."""
+"""Operator numbers from O(1) counters (never a table scan), and the dependency health report."""
 
 from __future__ import annotations
 
@@ -7,33 +7,34 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from contenthub import dal
-from contenthub.models import iso, utc_now
+from contenthub import dal, resources
+from contenthub.aws.probe import DependencyProbe
+from contenthub.dal.counters import Counter
+from contenthub.models import day_of, iso, utc_now
 from contenthub.settings import Settings
+from contenthub.states import TERMINAL
 
-TERMINAL = ["succeeded", "failed", "timed_out", "cancelled"]
+ENDED = [s.value for s in TERMINAL]
 
 
 def metrics(counters: dal.CounterRepository, now: datetime | None = None) -> dict[str, Any]:
     now = now or utc_now()
-    day = now.strftime("%Y-%m-%d")
-    values = counters.read(["submitted", "retried", *TERMINAL], now)
-    finished = sum(values[name] for name in TERMINAL)
-    finished_today = sum(values[f"{name}:{day}"] for name in TERMINAL)
+    day = day_of(now)
+    values = counters.read([Counter.SUBMITTED, Counter.RETRIED, *ENDED], now)
+    finished = sum(values[name] for name in ENDED)
     # Each attempt ends once: a retry starts one more attempt of a task already counted.
-    in_flight = max(values["submitted"] + values["retried"] - finished, 0)
+    in_flight = max(values[Counter.SUBMITTED] + values[Counter.RETRIED] - finished, 0)
     success_rate = values["succeeded"] / finished if finished else None
+    degraded = success_rate is not None and finished >= 10 and success_rate < 0.5
     return {
-        "total_tasks": values["submitted"],
-        "tasks_today": values[f"submitted:{day}"],
+        "total_tasks": values[Counter.SUBMITTED],
+        "tasks_today": values[f"{Counter.SUBMITTED}:{day}"],
         "in_flight": in_flight,
-        "by_status": {name: values[name] for name in TERMINAL},
-        "today_by_status": {name: values[f"{name}:{day}"] for name in TERMINAL},
-        "finished_today": finished_today,
+        "by_status": {name: values[name] for name in ENDED},
+        "today_by_status": {name: values[f"{name}:{day}"] for name in ENDED},
+        "finished_today": sum(values[f"{name}:{day}"] for name in ENDED),
         "success_rate": round(success_rate, 4) if success_rate is not None else None,
-        "system_status": "degraded"
-        if success_rate is not None and finished >= 10 and success_rate < 0.5
-        else "healthy",
+        "system_status": "degraded" if degraded else "healthy",
         "as_of": iso(now),
     }
 
@@ -41,13 +42,13 @@ def metrics(counters: dal.CounterRepository, now: datetime | None = None) -> dic
 def daily(counters: dal.CounterRepository, days: int, now: datetime | None = None) -> dict[str, Any]:
     """Per UTC day, newest first: submitted and ended attempts by status, success rate."""
     now = now or utc_now()
-    dates = [(now - timedelta(days=i)).strftime("%Y-%m-%d") for i in range(days)]
-    names = ["submitted", *TERMINAL]
+    dates = [day_of(now - timedelta(days=i)) for i in range(days)]
+    names = [Counter.SUBMITTED, *ENDED]
     values = counters.read_keys([f"{name}:{date}" for date in dates for name in names])
     rows = []
     for date in dates:
         row: dict[str, Any] = {"date": date, **{name: values[f"{name}:{date}"] for name in names}}
-        finished = sum(row[name] for name in TERMINAL)
+        finished = sum(row[name] for name in ENDED)
         row["success_rate"] = round(row["succeeded"] / finished, 4) if finished else None
         rows.append(row)
     return {"days": rows, "as_of": iso(now)}
@@ -64,48 +65,42 @@ def _check(checks: dict[str, dict[str, Any]], name: str, probe: Callable[[], Any
     return value
 
 
+def _check_name(resource: resources.Resource) -> str:
+    return resource.env.lower().removesuffix("_url")
+
+
 def health(
-    settings: Settings, probe: dal.DependencyProbe, heartbeats: dal.RunnerHeartbeats, now: datetime | None = None
+    settings: Settings, probe: DependencyProbe, heartbeats: dal.RunnerHeartbeats, now: datetime | None = None
 ) -> dict[str, Any]:
     """healthy: everything answers; degraded: it answers but work is stuck (a DLQ holds messages,
     or jobs wait while no runner has beaten for three periods); unhealthy: a dependency fails."""
     now = now or utc_now()
     checks: dict[str, dict[str, Any]] = {}
-    for setting in ("TASKS_TABLE", "CONTENTS_TABLE", "JOBS_TABLE", "COUNTERS_TABLE", "WEBHOOKS_TABLE"):
-        name = getattr(settings, setting)
-        if name:
-            _check(checks, setting.lower(), partial(probe.table, name), lambda s: s == "ACTIVE", lambda s: str(s))
-    for setting in ("INTAKE_QUEUE_URL", "WEBHOOK_QUEUE_URL"):
-        url = getattr(settings, setting)
-        if url:
-            _check(
-                checks,
-                setting.lower()[:-4],
-                partial(probe.queue_depth, url),
-                lambda d: True,
-                lambda d: f"{d} waiting",
-            )
-    for setting in ("INTAKE_DLQ_URL", "RUNNER_JOBS_DLQ_URL", "WEBHOOK_DLQ_URL"):
-        url = getattr(settings, setting)
-        if url:
-            _check(checks, setting.lower()[:-4], partial(probe.queue_depth, url), lambda d: d == 0,
-                   lambda d: f"{d} dead-lettered message(s)")  # fmt: skip
-    if settings.STATE_MACHINE_ARN:
-        _check(checks, "state_machine", lambda: probe.state_machine(settings.STATE_MACHINE_ARN or ""),
-               lambda s: s == "ACTIVE", lambda s: str(s))  # fmt: skip
+    inspected = [r for r in resources.used_by(resources.Principal.METRICS) if r.users[resources.Principal.METRICS]
+                 & resources.Access.INSPECT and settings.has(r)]  # fmt: skip
     waiting = 0
-    if settings.RUNNER_JOBS_QUEUE_URL:
-        waiting = _check(checks, "runner_jobs_queue", lambda: probe.queue_depth(settings.RUNNER_JOBS_QUEUE_URL or ""),
-                         lambda d: True, lambda d: f"{d} waiting") or 0  # fmt: skip
+    for resource in inspected:
+        name, value = _check_name(resource), settings.resource(resource)
+        if resource.kind == resources.Kind.TABLE:
+            _check(checks, name, partial(probe.table, value), lambda s: s == "ACTIVE", str)
+        elif resource.kind == resources.Kind.STATE_MACHINE:
+            _check(checks, "state_machine", partial(probe.state_machine, value), lambda s: s == "ACTIVE", str)
+        elif "_DLQ_" in resource.env:
+            _check(checks, name, partial(probe.queue_depth, value), lambda d: d == 0,
+                   lambda d: f"{d} dead-lettered message(s)")  # fmt: skip
+        else:
+            depth = _check(checks, name, partial(probe.queue_depth, value), lambda d: True, lambda d: f"{d} waiting")
+            if resource == resources.RUNNER_JOBS_QUEUE_URL:
+                waiting = depth or 0
     beat = _check(checks, "runner_heartbeat", heartbeats.latest, lambda b: True, lambda b: "")
-    if "runner_heartbeat" in checks and checks["runner_heartbeat"]["status"] != "error":
+    if checks["runner_heartbeat"]["status"] != "error":
         stale_after = 3 * settings.RUNNER_HEARTBEAT_SECONDS
-        age = (now - datetime.fromisoformat(beat["heartbeat_at"])).total_seconds() if beat else None
+        age = (now - datetime.fromisoformat(beat.heartbeat_at)).total_seconds() if beat else None
         stale = age is None or age > stale_after
         checks["runner_heartbeat"] = {
             "status": "warn" if stale and waiting else "ok",
             "detail": (f"last heartbeat {age:.0f} s ago" if age is not None else "no runner heartbeat yet")
-            + (f", {beat['slots_in_use']}/{beat['slots']} slots busy" if beat else "")
+            + (f", {beat.slots_in_use}/{beat.slots} slots busy" if beat else "")
             + (f"; {waiting} job(s) waiting" if stale and waiting else ""),
         }
     statuses = {c["status"] for c in checks.values()}

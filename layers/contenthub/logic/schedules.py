@@ -6,15 +6,18 @@ POST /tasks/batch, and the same firing delivered twice creates nothing new."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any
 
 from contenthub import cron, dal
+from contenthub.aws.scheduler import BatchSchedules
+from contenthub.aws.sqs import Queue
 from contenthub.errors import AccountNotFound, InvalidRequest, ScheduleNotFound
 from contenthub.logic.submit import pick_topics, submit_batch
-from contenthub.models import BatchResult, BatchSubmitRequest, Schedule, ScheduleCreate, iso, utc_now
+from contenthub.models import BatchResult, BatchSubmitRequest, Schedule, ScheduleCreate, ScheduleRecord, iso, utc_now
 from contenthub.settings import Settings
+from contenthub.states import ScheduleState
 
 PREVIEW_DEFAULT = 5
 
@@ -28,15 +31,18 @@ def preview(expression: str, timezone: str, count: int = PREVIEW_DEFAULT, now: d
         raise InvalidRequest(str(error)) from error
 
 
-def _view(item: dict[str, Any], now: datetime) -> Schedule:
-    return Schedule.model_validate(
-        {
-            **item,
-            "next_fire_times": preview(item["cron"], item["timezone"], 3, now)
-            if item.get("state") == "ENABLED"
-            else [],
-        }
+def _view(record: ScheduleRecord, now: datetime) -> Schedule:
+    enabled = record.state == ScheduleState.ENABLED
+    return Schedule(
+        **record.model_dump(), next_fire_times=preview(record.cron, record.timezone, 3, now) if enabled else []
     )
+
+
+def _require(schedule_id: str, repo: dal.ScheduleRepository, why: str = "") -> ScheduleRecord:
+    record = repo.get(schedule_id)
+    if record is None:
+        raise ScheduleNotFound(f"schedule {schedule_id} does not exist{why}")
+    return record
 
 
 def _check_params(params: BatchSubmitRequest, accounts: dal.AccountRepository) -> None:
@@ -48,12 +54,9 @@ def _check_params(params: BatchSubmitRequest, accounts: dal.AccountRepository) -
 
 
 def create_schedule(
-    request: ScheduleCreate,
-    repo: dal.ScheduleRepository,
-    scheduler: dal.Scheduler,
-    accounts: dal.AccountRepository,
+    request: ScheduleCreate, repo: dal.ScheduleRepository, scheduler: BatchSchedules, accounts: dal.AccountRepository,
     now: datetime | None = None,
-) -> Schedule:
+) -> Schedule:  # fmt: skip
     now = now or utc_now()
     try:
         unix = cron.validate(request.cron)
@@ -63,89 +66,74 @@ def create_schedule(
         raise InvalidRequest(str(error)) from error
     _check_params(request.params, accounts)
     schedule_id = "batch-" + secrets.token_hex(5)  # Scheduler names allow only [0-9A-Za-z-_.]
-    state = "ENABLED" if request.enabled else "DISABLED"
+    state = ScheduleState.ENABLED if request.enabled else ScheduleState.DISABLED
     scheduler.create(schedule_id, expression, request.timezone, state, request.name)
-    item = {
-        "schedule_id": schedule_id,
-        "name": request.name,
-        "type": request.type.value,
-        "cron": unix,
-        "timezone": request.timezone,
-        "expression": expression,
-        "state": state,
-        "params": request.params.model_dump(mode="json", exclude_defaults=True)
-        | {"account_ids": request.params.account_ids, "count_per_account": request.params.count_per_account},
-        "created_at": iso(now),
-        "updated_at": iso(now),
-    }
-    repo.put(item)
-    return _view(item, now)
+    record = ScheduleRecord(
+        schedule_id=schedule_id, name=request.name, type=request.type, cron=unix, timezone=request.timezone,
+        expression=expression, state=state, params=request.params, created_at=iso(now), updated_at=iso(now),
+    )  # fmt: skip
+    repo.put(record)
+    return _view(record, now)
 
 
 def get_schedule(schedule_id: str, repo: dal.ScheduleRepository, now: datetime | None = None) -> Schedule:
-    item = repo.get(schedule_id)
-    if item is None:
-        raise ScheduleNotFound(f"schedule {schedule_id} does not exist")
-    return _view(item, now or utc_now())
+    return _view(_require(schedule_id, repo), now or utc_now())
 
 
 def list_schedules(repo: dal.ScheduleRepository, now: datetime | None = None) -> list[Schedule]:
     now = now or utc_now()
-    return [_view(item, now) for item in sorted(repo.all(), key=lambda i: str(i["created_at"]))]
+    return [_view(record, now) for record in sorted(repo.all(), key=lambda r: r.created_at)]
 
 
 def set_state(
-    schedule_id: str, enabled: bool, repo: dal.ScheduleRepository, scheduler: dal.Scheduler, now: datetime | None = None
-) -> Schedule:
+    schedule_id: str, enabled: bool, repo: dal.ScheduleRepository, scheduler: BatchSchedules,
+    now: datetime | None = None,
+) -> Schedule:  # fmt: skip
     """Pause (DISABLED) or resume (ENABLED) the schedule in Scheduler, and record it."""
     now = now or utc_now()
-    item = repo.get(schedule_id)
-    if item is None:
-        raise ScheduleNotFound(f"schedule {schedule_id} does not exist")
-    state = "ENABLED" if enabled else "DISABLED"
-    scheduler.update(schedule_id, item["expression"], item["timezone"], state, item["name"])
-    repo.set_fields(schedule_id, state=state, updated_at=iso(now))
-    return _view({**item, "state": state, "updated_at": iso(now)}, now)
+    record = _require(schedule_id, repo)
+    state = ScheduleState.ENABLED if enabled else ScheduleState.DISABLED
+    scheduler.update(schedule_id, record.expression, record.timezone, state, record.name)
+    repo.set_fields(schedule_id, state=state.value, updated_at=iso(now))
+    return _view(record.model_copy(update={"state": state, "updated_at": iso(now)}), now)
 
 
-def delete_schedule(schedule_id: str, repo: dal.ScheduleRepository, scheduler: dal.Scheduler) -> None:
-    if repo.get(schedule_id) is None:
-        raise ScheduleNotFound(f"schedule {schedule_id} does not exist")
+def delete_schedule(schedule_id: str, repo: dal.ScheduleRepository, scheduler: BatchSchedules) -> None:
+    _require(schedule_id, repo)
     scheduler.delete(schedule_id)
     repo.delete(schedule_id)
 
 
+@dataclass
+class FiringStores:
+    schedules: dal.ScheduleRepository
+    tasks: dal.TaskRepository
+    transactions: dal.Transactions
+    accounts: dal.AccountRepository
+    intake: Queue
+
+
 def fire(
-    schedule_id: str,
-    scheduled_time: str,
-    settings: Settings,
-    repo: dal.ScheduleRepository,
-    tasks: dal.TaskRepository,
-    intake: dal.Queue,
-    accounts: dal.AccountRepository,
-    now: datetime | None = None,
+    schedule_id: str, scheduled_time: str, settings: Settings, stores: FiringStores, now: datetime | None = None
 ) -> BatchResult:
     """One firing (Scheduler's, or run-now's): account_ids × count_per_account tasks, ids derived
     from (schedule, scheduled time), so a repeated delivery of the same firing creates nothing."""
     now = now or utc_now()
-    item = repo.get(schedule_id)
-    if item is None:
-        raise ScheduleNotFound(f"schedule {schedule_id} does not exist (deleted after this firing was sent?)")
+    record = _require(schedule_id, stores.schedules, " (deleted after this firing was sent?)")
     try:
         when = datetime.fromisoformat(scheduled_time.replace("Z", "+00:00"))
     except ValueError as error:
         raise InvalidRequest(f"scheduled_time {scheduled_time!r} is not an ISO 8601 time") from error
-    firing = f"{schedule_id}@{iso(when)}"
     result = submit_batch(
-        BatchSubmitRequest.model_validate(item["params"]),
-        settings,
-        tasks,
-        intake,
-        accounts,
-        now,
-        firing=firing,
-        source=f"schedule:{schedule_id}",
-    )
+        record.params, settings, stores.transactions, stores.intake, stores.accounts, stores.tasks, now,
+        firing=f"{schedule_id}@{iso(when)}", source=f"schedule:{schedule_id}",
+    )  # fmt: skip
     if result.created:
-        repo.set_fields(schedule_id, last_fired_at=iso(when))
+        stores.schedules.set_fields(schedule_id, last_fired_at=iso(when))
     return result
+
+
+def run_now(schedule_id: str, settings: Settings, stores: FiringStores, now: datetime | None = None) -> BatchResult:
+    """An operator's firing, now (the same path as Scheduler's)."""
+    now = now or utc_now()
+    return fire(schedule_id, iso(now), settings, stores, now)

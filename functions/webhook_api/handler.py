@@ -1,0 +1,33 @@
+"""Webhook deliveries API: GET /webhooks/deliveries?status=dead|pending|delivered|disabled and
+POST /webhooks/deliveries/{delivery_id}/redeliver."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from contenthub import dal, services
+from contenthub.api import build_resolver, rest_handler
+from contenthub.logic import webhooks
+from contenthub.models import DELIVERY_ID_PATTERN, DeliveryList, WebhookDelivery
+from contenthub.resources import Principal
+from contenthub.settings import load_settings
+from contenthub.states import DeliveryState
+
+settings = load_settings(Principal.WEBHOOK_API)
+app = build_resolver()
+
+
+@app.get("/webhooks/deliveries", summary="Webhook deliveries by status, newest first")
+def list_deliveries(
+    status: Annotated[DeliveryState, Query()] = DeliveryState.DEAD,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> DeliveryList:
+    return DeliveryList(deliveries=webhooks.list_deliveries(status, limit, dal.deliveries()))
+
+
+@app.post("/webhooks/deliveries/<delivery_id>/redeliver", summary="Send a finished delivery again")
+def redeliver(delivery_id: Annotated[str, Path(pattern=DELIVERY_ID_PATTERN)]) -> WebhookDelivery:
+    return webhooks.redeliver(delivery_id, dal.deliveries(), services.webhook_queue())
+
+
+main = rest_handler(app)

@@ -1,0 +1,66 @@
+"""The contents table: stored articles, lists by account / status / month, review, announcement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from contenthub.dal.items import conditional, dynamodb_table, get
+from contenthub.dal.pages import Key, query_page
+from contenthub.models import StoredContent, iso
+from contenthub.states import ContentStatus
+
+
+@dataclass
+class ContentRepository:
+    table: str
+
+    def get(self, content_id: str) -> StoredContent | None:
+        item = get(self.table, {"content_id": content_id})
+        return StoredContent.model_validate(item) if item else None
+
+    def page(
+        self, limit: int, start_key: Key | None, *, account_id: int | None = None,
+        status: ContentStatus | None = None, month: str | None = None,
+    ) -> tuple[list[StoredContent], Key | None]:  # fmt: skip
+        """Newest first: by account (optionally filtered by status), by status, or one month."""
+        query: dict[str, Any] = {"ExpressionAttributeValues": {}}
+        if account_id is not None:
+            query.update(IndexName="by_account", KeyConditionExpression="account_id = :a")
+            query["ExpressionAttributeValues"][":a"] = account_id
+            if status:
+                query.update(FilterExpression="#st = :s", ExpressionAttributeNames={"#st": "status"})
+                query["ExpressionAttributeValues"][":s"] = status.value
+        elif status:
+            query.update(IndexName="by_status", KeyConditionExpression="#st = :s")
+            query.update(ExpressionAttributeNames={"#st": "status"})
+            query["ExpressionAttributeValues"][":s"] = status.value
+        else:
+            query.update(IndexName="by_month", KeyConditionExpression="created_month = :m")
+            query["ExpressionAttributeValues"][":m"] = month
+        items, key = query_page(self.table, limit, start_key, **query)
+        return [StoredContent.model_validate(i) for i in items], key
+
+    def review(
+        self, content_id: str, status: ContentStatus, allowed_from: list[ContentStatus], note: str | None,
+        now: datetime,
+    ) -> bool:  # fmt: skip
+        """Approve or reject: status → `status` when it is one of `allowed_from`."""
+        values: dict[str, Any] = {":s": status.value, ":now": iso(now), ":note": note}
+        values.update({f":f{i}": s.value for i, s in enumerate(allowed_from)})
+        return conditional(
+            dynamodb_table(self.table).update_item,
+            Key={"content_id": content_id},
+            UpdateExpression="SET #st = :s, updated_at = :now, reviewed_at = :now, review_note = :note",
+            ConditionExpression=f"#st IN ({', '.join(f':f{i}' for i in range(len(allowed_from)))})",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues=values,
+        )
+
+    def mark_announced(self, content_id: str, now: datetime) -> None:
+        dynamodb_table(self.table).update_item(
+            Key={"content_id": content_id},
+            UpdateExpression="SET announced_at = :now",
+            ExpressionAttributeValues={":now": iso(now)},
+        )

@@ -1,0 +1,90 @@
+"""The webhook deliveries table: one item per delivery (`msg_…`) with every attempt, and
+`endpoint#<hash>` items recording an endpoint disabled by a 410."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from contenthub.dal.items import conditional, dynamodb_table, get, plain
+from contenthub.models import DeliveryAttempt, StoredDelivery, iso
+from contenthub.states import DeliveryState
+
+
+@dataclass
+class DeliveryRepository:
+    table: str
+
+    def create(self, delivery: StoredDelivery, expires_at: int) -> bool:
+        """False when the delivery exists already (a repeated call for the same event)."""
+        item = {**delivery.model_dump(mode="json", exclude_none=True), "expires_at": expires_at}
+        return conditional(
+            dynamodb_table(self.table).put_item, Item=item, ConditionExpression="attribute_not_exists(delivery_id)"
+        )
+
+    def get(self, delivery_id: str) -> StoredDelivery | None:
+        item = get(self.table, {"delivery_id": delivery_id})
+        return StoredDelivery.model_validate(item) if item else None
+
+    def claim_attempt(self, delivery_id: str, attempt: int, now: datetime) -> bool:
+        """Take attempt number `attempt` (1-based); False if another worker took it or it is over."""
+        return conditional(
+            dynamodb_table(self.table).update_item,
+            Key={"delivery_id": delivery_id},
+            UpdateExpression="SET attempt_count = :n, updated_at = :now",
+            ConditionExpression="#st = :pending AND attempt_count = :previous",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":n": attempt, ":previous": attempt - 1, ":pending": DeliveryState.PENDING.value, ":now": iso(now),
+            },
+        )  # fmt: skip
+
+    def record_attempt(
+        self, delivery_id: str, attempt: DeliveryAttempt, state: DeliveryState, now: datetime,
+        next_attempt_at: str | None = None,
+    ) -> None:  # fmt: skip
+        dynamodb_table(self.table).update_item(
+            Key={"delivery_id": delivery_id},
+            UpdateExpression="SET attempts = list_append(if_not_exists(attempts, :empty), :a), #st = :s, "
+            "updated_at = :now, next_attempt_at = :next",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":a": [attempt.model_dump(exclude_none=True)], ":empty": [], ":s": state.value, ":now": iso(now),
+                ":next": next_attempt_at,
+            },
+        )  # fmt: skip
+
+    def reopen(self, delivery_id: str, now: datetime) -> bool:
+        """Make a finished delivery pending again, with a fresh retry schedule."""
+        finished = [s for s in DeliveryState if s != DeliveryState.PENDING]
+        return conditional(
+            dynamodb_table(self.table).update_item,
+            Key={"delivery_id": delivery_id},
+            UpdateExpression="SET #st = :pending, attempt_count = :zero, updated_at = :now, "
+            "redeliveries = if_not_exists(redeliveries, :zero) + :one",
+            ConditionExpression=f"#st IN ({', '.join(f':f{i}' for i in range(len(finished)))})",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":pending": DeliveryState.PENDING.value, ":zero": 0, ":one": 1, ":now": iso(now),
+                **{f":f{i}": s.value for i, s in enumerate(finished)},
+            },
+        )  # fmt: skip
+
+    def by_state(self, state: DeliveryState, limit: int = 50) -> list[StoredDelivery]:
+        response = dynamodb_table(self.table).query(
+            IndexName="by_status",
+            KeyConditionExpression="#st = :s",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":s": state.value},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [StoredDelivery.model_validate(plain(item)) for item in response.get("Items", [])]
+
+    def disable_endpoint(self, endpoint_key: str, url: str, now: datetime) -> None:
+        dynamodb_table(self.table).put_item(
+            Item={"delivery_id": endpoint_key, "url": url, "disabled_at": iso(now), "reason": "HTTP 410 Gone"}
+        )
+
+    def endpoint_disabled(self, endpoint_key: str) -> bool:
+        return get(self.table, {"delivery_id": endpoint_key}) is not None

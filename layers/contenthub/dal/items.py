@@ -1,0 +1,58 @@
+"""DynamoDB item plumbing shared by the repositories: numbers, attribute values, conditional writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from contenthub.aws import client, dynamodb_table, error_code
+
+_serializer = TypeSerializer()
+__all__ = ["av", "client", "conditional", "condition_failed", "decimal", "dynamodb_table", "plain"]
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB Decimals → int/float, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def decimal(value: float) -> Decimal:
+    """A number DynamoDB accepts (it refuses floats)."""
+    return Decimal(str(value))
+
+
+def av(item: dict[str, Any]) -> dict[str, Any]:
+    """A plain item as low-level attribute values (for TransactWriteItems); None values are left out."""
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def condition_failed(error: ClientError) -> bool:
+    return error_code(error) in ("TransactionCanceledException", "ConditionalCheckFailedException")
+
+
+def conditional(write: Callable[..., Any], **request: Any) -> bool:
+    """Run a conditional DynamoDB write: True when applied, False when its condition failed
+    (a duplicate, a late or a lost race); any other error is raised."""
+    try:
+        write(**request)
+    except ClientError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def get(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    """One item, strongly consistent, with plain numbers; None when it does not exist."""
+    item = dynamodb_table(table).get_item(Key=key, ConsistentRead=True).get("Item")
+    return plain(item) if item else None

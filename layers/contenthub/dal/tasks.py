@@ -1,0 +1,108 @@
+"""The tasks table: reads, progress, lists by status / account / month, counts, deletion. State
+changes that must move counters or other tables with a task are in contenthub.dal.transactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from contenthub.dal.items import conditional, dynamodb_table, get
+from contenthub.dal.pages import Key, count_query, query_page
+from contenthub.models import Task, iso, month_of
+from contenthub.states import TERMINAL, TaskStatus
+
+
+def task_item(task: Task) -> dict[str, Any]:
+    """A new task as the table stores it (no history yet; the by_month index key added)."""
+    item = task.model_dump(mode="json", exclude_none=True, exclude={"history"})
+    item["created_month"] = month_of(task.created_at)  # the by_month index (lists without filters)
+    return item
+
+
+@dataclass
+class TaskRepository:
+    table: str
+
+    def get(self, task_id: str) -> Task | None:
+        item = get(self.table, {"task_id": task_id})
+        return Task.model_validate(item) if item else None
+
+    def update_progress(
+        self, task_id: str, progress: int, stage: str | None, now: datetime, allow_backwards: bool = False
+    ) -> None:
+        """Progress only moves forward (unless a job restarts) and only while the task runs; a late
+        poll changes nothing."""
+        forward = "" if allow_backwards else " AND (attribute_not_exists(progress) OR progress <= :p)"
+        conditional(
+            dynamodb_table(self.table).update_item,
+            Key={"task_id": task_id},
+            UpdateExpression="SET progress = :p, stage = :s, updated_at = :now",
+            ConditionExpression="#st = :running" + forward,
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":p": progress, ":s": stage, ":now": iso(now), ":running": TaskStatus.RUNNING},
+        )
+
+    def delete_finished(self, task_id: str) -> bool:
+        """Delete a task that is (still) terminal; False if it is not (a retry started meanwhile)."""
+        return conditional(
+            dynamodb_table(self.table).delete_item,
+            Key={"task_id": task_id},
+            ConditionExpression="#st IN (:a, :b, :c, :d)",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues=dict(zip((":a", ":b", ":c", ":d"), [s.value for s in TERMINAL], strict=True)),
+        )
+
+    def by_status(
+        self, status: TaskStatus, limit: int, since: str, until: str, start_key: Key | None = None,
+        account_id: int | None = None,
+    ) -> tuple[list[Task], Key | None]:  # fmt: skip
+        query: dict[str, Any] = {
+            "IndexName": "by_status",
+            "KeyConditionExpression": "#st = :s AND created_at BETWEEN :since AND :until",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {":s": status.value, ":since": since, ":until": until},
+        }
+        if account_id is not None:
+            query["FilterExpression"] = "account_id = :a"
+            query["ExpressionAttributeValues"][":a"] = account_id
+        items, key = query_page(self.table, limit, start_key, **query)
+        return [Task.model_validate(i) for i in items], key
+
+    def ids_by_status(self, status: TaskStatus, limit: int, until: str) -> tuple[list[str], Key | None]:
+        """Ids of tasks in `status` created before `until`, oldest first (cleanup)."""
+        items, key = query_page(
+            self.table, limit, None, IndexName="by_status", ScanIndexForward=True, ProjectionExpression="task_id",
+            KeyConditionExpression="#st = :s AND created_at < :until", ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":s": status.value, ":until": until},
+        )  # fmt: skip
+        return [str(i["task_id"]) for i in items], key
+
+    def by_account(
+        self, account_id: int, limit: int, since: str, until: str, start_key: Key | None = None
+    ) -> tuple[list[Task], Key | None]:
+        items, key = query_page(
+            self.table, limit, start_key, IndexName="by_account",
+            KeyConditionExpression="account_id = :a AND created_at BETWEEN :since AND :until",
+            ExpressionAttributeValues={":a": account_id, ":since": since, ":until": until},
+        )  # fmt: skip
+        return [Task.model_validate(i) for i in items], key
+
+    def by_month(
+        self, month: str, limit: int, since: str, until: str, start_key: Key | None = None
+    ) -> tuple[list[Task], Key | None]:
+        items, key = query_page(
+            self.table, limit, start_key, IndexName="by_month",
+            KeyConditionExpression="created_month = :m AND created_at BETWEEN :since AND :until",
+            ExpressionAttributeValues={":m": month, ":since": since, ":until": until},
+        )  # fmt: skip
+        return [Task.model_validate(i) for i in items], key
+
+    def count(self, status: TaskStatus, until: str | None = None) -> int:
+        """Tasks in `status` (created before `until`, when given), counted on the by_status index."""
+        condition = "#st = :s" + (" AND created_at < :until" if until else "")
+        values: dict[str, Any] = {":s": status.value, **({":until": until} if until else {})}
+        return count_query(
+            self.table, IndexName="by_status", KeyConditionExpression=condition,
+            ExpressionAttributeNames={"#st": "status"}, ExpressionAttributeValues=values,
+        )  # fmt: skip

@@ -1,0 +1,81 @@
+"""What every model shares: ids, time, text rules and limits."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, StringConstraints
+
+TASK_ID_PATTERN = r"^task-[0-9a-f]{12}$"
+CONTENT_ID_PATTERN = r"^content-[0-9a-f]{12}-\d+$"
+SCHEDULE_ID_PATTERN = r"^batch-[0-9a-f]{10}$"
+DELIVERY_ID_PATTERN = r"^msg_[0-9a-f]{12}_\d+_[a-z_]+$"
+MAX_KEYWORDS = 20
+MAX_TOPIC_LENGTH = 200
+MAX_KEYWORD_LENGTH = 50
+MAX_BATCH_ACCOUNTS = 20
+MAX_BATCH_COUNT = 20
+MAX_PAGE_SIZE = 100
+
+
+def printable(value: str, field: str) -> str:
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        raise ValueError(f"{field} must not contain control characters")
+    return value
+
+
+def _iso_text(value: Any) -> Any:
+    """A date-time comes as ISO 8601 text: pydantic alone would also read 0 or "0.5" as a Unix time."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-01T08:00:00+08:00")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+"""A date-time that must be sent as ISO 8601 text (request bodies and query strings)."""
+
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_KEYWORD_LENGTH)]
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_LENGTH)]
+
+
+def new_task_id() -> str:
+    """`task-` + 12 lowercase hex, as the old system's ids; also the Step Functions execution name."""
+    return "task-" + secrets.token_hex(6)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime) -> str:
+    """ISO-8601 UTC with millisecond precision and a Z: sortable as a string (index sort keys)."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def day_of(when: datetime) -> str:
+    """The UTC day (`2026-11-28`) that per-day counters and quotas use."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def month_of(created_at: str) -> str:
+    """`2026-11-28T…` → `2026-11`: the partition of the by_month indexes (unfiltered lists)."""
+    return created_at[:7]
+
+
+def job_id_for(task_id: str, attempt: int) -> str:
+    return f"{task_id}#{attempt}"
+
+
+def content_id_for(task_id: str, attempt: int) -> str:
+    """Deterministic, so a repeated handle_result finds the content it already stored."""
+    return f"content-{task_id.removeprefix('task-')}-{attempt}"
+
+
+def execution_name(task_id: str, attempt: int) -> str:
+    """Attempt 1 runs as the task id itself; later attempts get a suffix (names are unique per machine)."""
+    return task_id if attempt == 1 else f"{task_id}-attempt-{attempt}"

@@ -1,0 +1,58 @@
+"""Batch schedules: what an operator creates, our record of it, the API view."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from contenthub.models.common import printable
+from contenthub.models.tasks import BatchSubmitRequest
+from contenthub.states import ScheduleState, ScheduleType
+
+
+class ScheduleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100, description="display name, any language")
+    type: ScheduleType = ScheduleType.ASYNC_CONTENT_GENERATION
+    cron: str = Field(min_length=1, max_length=100, description="5-field Unix cron, e.g. '0 8 * * *'")
+    timezone: str = Field("UTC", max_length=64, description="IANA name, e.g. Asia/Shanghai")
+    params: BatchSubmitRequest
+    enabled: StrictBool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return printable(value, "name")
+
+
+class ScheduleRecord(BaseModel):
+    """Our record of a batch schedule; the schedule itself lives in EventBridge Scheduler under
+    the same id."""
+
+    schedule_id: str
+    name: str
+    type: ScheduleType
+    cron: str
+    timezone: str
+    expression: str = Field(description="the EventBridge Scheduler expression, e.g. cron(0 8 * * ? *)")
+    params: BatchSubmitRequest
+    state: ScheduleState = Field(description="ENABLED or DISABLED (paused)")
+    last_fired_at: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class Schedule(ScheduleRecord):
+    """A schedule as the API shows it: the record with its next fire times."""
+
+    next_fire_times: list[str] = Field(default_factory=list)
+
+
+class ScheduleList(BaseModel):
+    schedules: list[Schedule]
+
+
+class SchedulePreview(BaseModel):
+    cron: str
+    timezone: str
+    fire_times: list[str]

@@ -1,0 +1,44 @@
+"""Webhook deliveries: one record per (task attempt, event), with every attempt made."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from contenthub.states import DeliveryState
+
+
+class DeliveryAttempt(BaseModel):
+    attempt: int
+    at: str
+    status: int | None = Field(None, description="the receiver's HTTP status; null when it did not answer")
+    latency_ms: int | None = None
+    error: str | None = None
+
+
+class WebhookDelivery(BaseModel):
+    """A delivery as the API shows it."""
+
+    delivery_id: str = Field(description="the Standard Webhooks message id (webhook-id header)")
+    event_type: str
+    task_id: str
+    url: str
+    status: DeliveryState
+    attempt_count: int = 0
+    attempts: list[DeliveryAttempt] = Field(default_factory=list)
+    next_attempt_at: str | None = None
+    created_at: str
+    updated_at: str
+    redeliveries: int | None = None
+
+
+class StoredDelivery(WebhookDelivery):
+    """A delivery as the deliveries table holds it: the view's fields and the signed payload."""
+
+    payload: str
+
+    def view(self) -> WebhookDelivery:
+        return WebhookDelivery.model_validate(self.model_dump(exclude={"payload"}))
+
+
+class DeliveryList(BaseModel):
+    deliveries: list[WebhookDelivery]

@@ -1,0 +1,35 @@
+"""The resource map (contenthub/resources.py) is what the stack deploys: each function gets the
+environment of exactly the resources the map says it uses, and every resource is a stack output."""
+
+from contenthub.resources import RESOURCES, Principal, used_by
+from contenthub.settings import DEPLOYED
+
+
+def _functions(template) -> dict[str, dict[str, object]]:
+    found = {}
+    for function in template.find_resources("AWS::Lambda::Function").values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        found[variables["CONTENTHUB_FUNCTION"]] = variables
+    return found
+
+
+def test_each_function_gets_exactly_its_resources_and_the_settings(template):
+    functions = _functions(template)
+    assert set(functions) == {p.value for p in Principal if p != Principal.RUNNER}
+    for name, variables in functions.items():
+        resources = {r.env for r in used_by(Principal(name))}
+        declared = {r.env for r in RESOURCES}
+        assert {k for k in variables if k in declared} == resources, name
+        assert set(DEPLOYED) <= set(variables), name
+
+
+def test_the_runner_gets_its_resources(template):
+    [task] = template.find_resources("AWS::ECS::TaskDefinition").values()
+    names = {v["Name"] for v in task["Properties"]["ContainerDefinitions"][0]["Environment"]}
+    assert {r.env for r in used_by(Principal.RUNNER)} <= names
+    assert set(DEPLOYED) <= names
+
+
+def test_every_resource_is_a_stack_output(template):
+    outputs = template.to_json()["Outputs"]
+    assert {r.output for r in RESOURCES} <= set(outputs)

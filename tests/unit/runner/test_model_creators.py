@@ -1,0 +1,139 @@
+"""The openai creator against a real local HTTP server; the bedrock creator with botocore's Stubber."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from botocore.stub import Stubber
+
+from contenthub import aws
+from contenthub.errors import ConfigurationError, CreatorError
+from contenthub.models import JobRequest
+from contenthub.settings import Settings
+from contenthub_runner.creators import build_creator
+from contenthub_runner.creators.bedrock import BedrockCreator
+
+ARTICLE = {"title": "AI trends", "body": "# AI trends\n\nAbout AI.", "summary": "s", "tags": ["AI"]}
+
+
+def job(topic="AI trends"):
+    return JobRequest(job_id="task-0123456789ab#1", task_id="task-0123456789ab", attempt=1, account_id=49,
+                      topic=topic, keywords=["AI"])  # fmt: skip
+
+
+class ChatServer(BaseHTTPRequestHandler):
+    requests: list[dict] = []
+    answer: str = "```json\n" + json.dumps(ARTICLE) + "\n```"
+    status = 200
+    delay = 0.0
+
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        ChatServer.requests.append({"path": self.path, "auth": self.headers["Authorization"], "body": body})
+        time.sleep(ChatServer.delay)
+        payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": ChatServer.answer}}]}).encode()
+        self.send_response(ChatServer.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def chat_server():
+    ChatServer.requests, ChatServer.status, ChatServer.delay = [], 200, 0.0
+    ChatServer.answer = "```json\n" + json.dumps(ARTICLE) + "\n```"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ChatServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+
+
+def openai_creator(base_url):
+    return build_creator("openai", Settings(OPENAI_BASE_URL=base_url, OPENAI_API_KEY="sk-test", OPENAI_MODEL="m1"))
+
+
+def test_openai_creator_sends_a_chat_request_and_parses_the_article(chat_server):
+    article = openai_creator(chat_server).generate(job(), lambda *_: None, lambda: False)
+    assert article.title == "AI trends" and article.metadata["creator"] == "openai"
+    [request] = ChatServer.requests
+    assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer sk-test"
+    assert request["body"]["model"] == "m1" and "AI trends" in request["body"]["messages"][1]["content"]
+
+
+def test_openai_creator_reports_non_json_answers(chat_server):
+    ChatServer.answer = "Sorry, I cannot help with that."
+    with pytest.raises(CreatorError, match="the model printed malformed JSON"):
+        openai_creator(chat_server).generate(job(), lambda *_: None, lambda: False)
+
+
+def test_openai_creator_reports_http_errors(chat_server):
+    ChatServer.status = 401
+    with pytest.raises(CreatorError, match="HTTP 401"):
+        openai_creator(chat_server).generate(job(), lambda *_: None, lambda: False)
+
+
+def test_openai_cancel_abandons_the_call(chat_server):
+    ChatServer.delay = 5
+    started = time.monotonic()
+    with pytest.raises(CreatorError, match="cancelled"):
+        openai_creator(chat_server).generate(job(), lambda *_: None, lambda: time.monotonic() - started > 0.3)
+    assert time.monotonic() - started < 2
+
+
+def test_openai_needs_a_key():
+    with pytest.raises(ConfigurationError, match="OPENAI_API_KEY_SECRET_ID"):
+        build_creator("openai", Settings(OPENAI_API_KEY=None, OPENAI_API_KEY_SECRET_ID=None))
+
+
+def converse_response(text, stop="end_turn"):
+    return {
+        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+        "stopReason": stop,
+        "usage": {"inputTokens": 10, "outputTokens": 20, "totalTokens": 30},
+        "metrics": {"latencyMs": 5},
+    }
+
+
+@pytest.fixture
+def bedrock():
+    aws.client.cache_clear()
+    client = aws.client("bedrock-runtime")
+    with Stubber(client) as stubber:
+        yield stubber
+    aws.client.cache_clear()
+
+
+def test_bedrock_creator_retries_throttling_then_parses(bedrock):
+    for _ in range(2):
+        bedrock.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
+    bedrock.add_response("converse", converse_response(json.dumps(ARTICLE)))
+    creator = BedrockCreator("model-x", Settings(BEDROCK_MAX_TOKENS=100, BEDROCK_TEMPERATURE=0.2), base_delay=0.01)
+    stages = []
+    article = creator.generate(job(), lambda p, s: stages.append(s), lambda: False)
+    assert article.title == "AI trends" and article.metadata["model"] == "model-x"
+    assert article.metadata["usage"]["totalTokens"] == 30
+    assert sum("throttled" in s for s in stages) == 2
+
+
+def test_bedrock_gives_up_after_the_last_attempt(bedrock):
+    for _ in range(2):
+        bedrock.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
+    creator = BedrockCreator("model-x", Settings(), attempts=2, base_delay=0.01)
+    with pytest.raises(CreatorError, match="Bedrock ThrottlingException"):
+        creator.generate(job(), lambda *_: None, lambda: False)
+
+
+def test_bedrock_non_retryable_error_and_truncation(bedrock):
+    bedrock.add_client_error("converse", service_error_code="AccessDeniedException", http_status_code=403)
+    bedrock.add_response("converse", converse_response('{"title": "t", "bo', stop="max_tokens"))
+    creator = BedrockCreator("model-x", Settings(), base_delay=0.01)
+    with pytest.raises(CreatorError, match="AccessDeniedException"):
+        creator.generate(job(), lambda *_: None, lambda: False)
+    with pytest.raises(CreatorError, match="BEDROCK_MAX_TOKENS"):
+        creator.generate(job(), lambda *_: None, lambda: False)

@@ -1,0 +1,125 @@
+"""The SSRF guard: only public addresses in AWS mode, and the resolved address is the one used."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from contenthub.errors import UnsafeTarget
+from contenthub.webhook_http import post, resolve_target
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+        "224.0.0.1", "::1", "fc00::1", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1",
+    ],
+)  # fmt: skip
+def test_private_loopback_link_local_metadata_and_multicast_are_refused(address):
+    with pytest.raises(UnsafeTarget, match="not a public address"):
+        resolve_target("https://hooks.example.com/x", allow_private=False, resolver=lambda host, port: [address])
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_with_the_real_resolver():
+    with pytest.raises(UnsafeTarget, match="not a public address"):
+        resolve_target("https://localhost/hook", allow_private=False)
+
+
+def test_one_private_address_among_public_ones_is_enough_to_refuse():
+    with pytest.raises(UnsafeTarget):
+        resolve_target(
+            "https://hooks.example.com/", allow_private=False, resolver=lambda h, p: ["93.184.216.34", "10.0.0.1"]
+        )
+
+
+def test_public_https_target_is_accepted_and_pinned_to_the_resolved_address():
+    target = resolve_target(
+        "https://hooks.example.com:8443/in?x=1", allow_private=False, resolver=lambda h, p: ["93.184.216.34"]
+    )
+    assert (target.address, target.port, target.path, target.host) == (
+        "93.184.216.34",
+        8443,
+        "/in?x=1",
+        "hooks.example.com",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://hooks.example.com/", "ftp://hooks.example.com/", "hooks.example.com", "https://u:p@hooks.example.com/"],
+)
+def test_http_other_schemes_and_credentials_are_refused(url):
+    with pytest.raises(UnsafeTarget):
+        resolve_target(url, allow_private=False, resolver=lambda h, p: ["93.184.216.34"])
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    seen: list[tuple[str, str, bytes]] = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Receiver.seen.append((self.path, self.headers["Host"], body))
+        status = 302 if self.path == "/redirect" else 200
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Receiver.seen.clear()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def test_the_connection_goes_to_the_resolved_address_with_the_original_host_header(receiver):
+    target = resolve_target(f"http://hooks.test:{receiver}/in", allow_private=True, resolver=lambda h, p: ["127.0.0.1"])
+    result = post(target, {"content-type": "application/json"}, b"{}", timeout=5)
+    assert result.ok and result.status == 200
+    assert _Receiver.seen == [("/in", f"hooks.test:{receiver}", b"{}")]
+
+
+def test_redirects_are_not_followed_and_do_not_count_as_success(receiver):
+    target = resolve_target(f"http://127.0.0.1:{receiver}/redirect", allow_private=True)
+    result = post(target, {}, b"{}", timeout=5)
+    assert result.status == 302 and not result.ok
+    assert len(_Receiver.seen) == 1
+
+
+def test_no_listener_is_a_failed_attempt_not_an_exception():
+    target = resolve_target("http://127.0.0.1:1/", allow_private=True)
+    result = post(target, {}, b"{}", timeout=2)
+    assert result.status is None and result.error
+
+
+class _Slow(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        import time
+
+        time.sleep(1.5)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_slow_receiver_times_out_after_the_setting():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        target = resolve_target(f"http://127.0.0.1:{server.server_address[1]}/", allow_private=True)
+        result = post(target, {}, b"{}", timeout=0.5)
+        assert result.status is None and "Timeout" in (result.error or "")
+        assert result.latency_ms < 1400
+    finally:
+        server.shutdown()
