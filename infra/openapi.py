@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from contenthub.resources import RESOURCES
-from contenthub.settings import get_settings
+from contenthub.settings import forget_cached
 from infra.constants import FUNCTIONS_DIR, ROOT
 
 SPEC_PATH = ROOT / "docs" / "openapi.json"
@@ -32,7 +32,7 @@ def _resolver(folder: str, attribute: str) -> Any:
     # A handler checks its resources at import (cold start); the document needs only its routes.
     for resource in RESOURCES:
         os.environ.setdefault(resource.env, f"openapi-placeholder-{resource.env.lower()}")
-    get_settings.cache_clear()
+    forget_cached()
     spec = importlib.util.spec_from_file_location(f"openapi_{folder}", FUNCTIONS_DIR / folder / "handler.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -5,12 +5,12 @@ least grant for each access, and declares each resource's stack output."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
-from constructs import Construct
 
 from contenthub.resources import RESOURCES, Access, Kind, Principal, Resource
 
@@ -55,49 +55,42 @@ class Wiring:
                     continue
                 construct, value = self.provided[resource]
                 user.set_environment(resource.env, value)
-                _grant(self.stack, resource.kind, access, construct, user.grantable)
+                _grant(resource.kind, access, construct, user.grantable)
         for resource, (_, value) in self.provided.items():
             CfnOutput(self.stack, resource.output, value=value, description=resource.doc or resource.env)
 
 
-def _grant(scope: Construct, kind: Kind, access: Access, construct: Any, who: iam.IGrantable) -> None:
-    """The least grant for each access a user has to a resource."""
-    principal = who.grant_principal
+def _allow(who: iam.IGrantable, actions: list[str], resources: list[str]) -> None:
+    who.grant_principal.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources))
 
-    def allow(actions: list[str], resources: list[str]) -> None:
-        principal.add_to_principal_policy(iam.PolicyStatement(actions=actions, resources=resources))
 
-    if kind == Kind.TABLE:
-        if Access.WRITE in access:
-            construct.grant_read_write_data(who)
-        elif Access.READ in access:
-            construct.grant_read_data(who)
-        if Access.INSPECT in access:
-            allow(["dynamodb:DescribeTable"], [construct.table_arn])
-    elif kind == Kind.QUEUE:
-        if Access.SEND in access:
-            construct.grant_send_messages(who)
-        if Access.CONSUME in access:
-            construct.grant_consume_messages(who)
-        if Access.INSPECT in access:
-            construct.grant(who, "sqs:GetQueueAttributes")
-    elif kind == Kind.BUCKET:
-        if Access.READ in access:
-            construct.grant_read(who)
-        if Access.PUT in access:
-            construct.grant_put(who)
-    elif kind == Kind.SECRET and Access.READ in access:
-        construct.grant_read(who)
-    elif kind == Kind.STATE_MACHINE:
-        if Access.START in access:
-            construct.grant_start_execution(who)
-        if Access.STOP in access:
-            construct.grant_execution(who, "states:StopExecution")
-        if Access.INSPECT in access:
-            allow(["states:DescribeStateMachine"], [construct.state_machine_arn])
-        if Access.RESPOND in access:
-            construct.grant_task_response(who)
-    elif kind == Kind.EVENT_BUS and Access.PUT in access:
-        construct.grant_put_events_to(who)
-    elif kind == Kind.ROLE and Access.PASS in access:
-        construct.grant_pass_role(principal)
+Grant = Callable[[Any, iam.IGrantable], Any]
+# The least grant for each (kind, access); a table's WRITE includes READ.
+GRANTS: dict[tuple[Kind, Access], Grant] = {
+    (Kind.TABLE, Access.READ): lambda table, who: table.grant_read_data(who),
+    (Kind.TABLE, Access.WRITE): lambda table, who: table.grant_read_write_data(who),
+    (Kind.TABLE, Access.INSPECT): lambda table, who: _allow(who, ["dynamodb:DescribeTable"], [table.table_arn]),
+    (Kind.QUEUE, Access.SEND): lambda queue, who: queue.grant_send_messages(who),
+    (Kind.QUEUE, Access.CONSUME): lambda queue, who: queue.grant_consume_messages(who),
+    (Kind.QUEUE, Access.INSPECT): lambda queue, who: queue.grant(who, "sqs:GetQueueAttributes"),
+    (Kind.BUCKET, Access.READ): lambda bucket, who: bucket.grant_read(who),
+    (Kind.BUCKET, Access.PUT): lambda bucket, who: bucket.grant_put(who),
+    (Kind.SECRET, Access.READ): lambda secret, who: secret.grant_read(who),
+    (Kind.STATE_MACHINE, Access.START): lambda machine, who: machine.grant_start_execution(who),
+    (Kind.STATE_MACHINE, Access.STOP): lambda machine, who: machine.grant_execution(who, "states:StopExecution"),
+    (Kind.STATE_MACHINE, Access.INSPECT): lambda machine, who: _allow(
+        who, ["states:DescribeStateMachine"], [machine.state_machine_arn]
+    ),
+    (Kind.STATE_MACHINE, Access.RESPOND): lambda machine, who: machine.grant_task_response(who),
+    (Kind.EVENT_BUS, Access.PUT): lambda bus, who: bus.grant_put_events_to(who),
+    (Kind.ROLE, Access.PASS): lambda role, who: role.grant_pass_role(who.grant_principal),
+}
+
+
+def _grant(kind: Kind, access: Access, construct: Any, who: iam.IGrantable) -> None:
+    for flag in Access:
+        if not flag or flag not in access or (flag == Access.READ and Access.WRITE in access):
+            continue
+        grant = GRANTS.get((kind, flag))
+        assert grant is not None, f"no grant for {flag} on a {kind}"
+        grant(construct, who)

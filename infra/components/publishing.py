@@ -1,13 +1,12 @@
 """The content event bus, and the role EventBridge Scheduler uses for one-time
 `content.publish_due` schedules (created per content when it is announced)."""
 
-from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from contenthub import resources as r
+from infra.components.scheduler_access import allow_schedules, target_role
 from infra.wiring import Wiring
 
 
@@ -17,11 +16,8 @@ class Publishing(Construct):
         # A literal name, used instead of the bus's Ref (moto's CloudFormation resolves that Ref badly).
         bus_name = f"{stack_name}-content"
         self.bus = events.EventBus(self, "ContentBus", event_bus_name=bus_name)
-        self.scheduler_role = iam.Role(
-            self,
-            "SchedulerRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="Lets one-time schedules put content.publish_due on the content bus",
+        self.scheduler_role = target_role(
+            self, "SchedulerRole", "Lets one-time schedules put content.publish_due on the content bus"
         )
         self.bus.grant_put_events_to(self.scheduler_role)
         wiring.provide(r.EVENT_BUS_NAME, self.bus, bus_name)
@@ -30,16 +26,4 @@ class Publishing(Construct):
 
     def allow_scheduling(self, fn: lambda_.Function) -> None:
         """The one-time `publish-*` schedules an announcing function creates."""
-        fn.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["scheduler:CreateSchedule"],
-                resources=[
-                    Stack.of(self).format_arn(
-                        service="scheduler",
-                        resource="schedule",
-                        resource_name="default/publish-*",
-                        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                    )
-                ],
-            )
-        )
+        allow_schedules(fn, "publish", ["CreateSchedule"])

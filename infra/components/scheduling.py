@@ -2,13 +2,13 @@
 that EventBridge Scheduler schedules `batch-*` (created at run time by the API) invoke with a
 role that may only do that."""
 
-from aws_cdk import ArnFormat, Duration, Stack
-from aws_cdk import aws_iam as iam
+from aws_cdk import Duration
 from constructs import Construct
 
 from contenthub import resources as r
 from contenthub.resources import Principal
 from infra.components.lambdas import Lambdas
+from infra.components.scheduler_access import allow_schedules, target_role
 from infra.components.storage import table
 from infra.wiring import Wiring
 
@@ -22,32 +22,10 @@ class Scheduling(Construct):
         self.api = lambdas.function(
             self, Principal.SCHEDULES, "Schedules API (EventBridge Scheduler)", Duration.seconds(30)
         )
-        self.role = iam.Role(
-            self,
-            "InvokeRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="Lets batch schedules invoke the batch-submit function",
-        )
+        self.role = target_role(self, "InvokeRole", "Lets batch schedules invoke the batch-submit function")
         self.batch.grant_invoke(self.role)
         # Create/update/delete the `batch-*` schedules (passing them the invoke role: the map).
-        self.api.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "scheduler:CreateSchedule",
-                    "scheduler:UpdateSchedule",
-                    "scheduler:DeleteSchedule",
-                    "scheduler:GetSchedule",
-                ],  # fmt: skip
-                resources=[
-                    Stack.of(self).format_arn(
-                        service="scheduler",
-                        resource="schedule",
-                        resource_name="default/batch-*",
-                        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                    )
-                ],
-            )
-        )
+        allow_schedules(self.api, "batch", ["CreateSchedule", "UpdateSchedule", "DeleteSchedule", "GetSchedule"])
         wiring.use(Principal.BATCH, self.batch)
         wiring.use(Principal.SCHEDULES, self.api)
         wiring.provide(r.SCHEDULES_TABLE, self.schedules, self.schedules.table_name)

@@ -61,26 +61,16 @@ class Storage(Construct):
         # Idempotency-Key records (Powertools idempotency: key `id`, TTL `expiration`).
         self.idempotency = table(self, "Idempotency", "id", ttl="expiration")
 
+        private = {"encryption": s3.BucketEncryption.S3_MANAGED, "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+                   "enforce_ssl": True}  # fmt: skip
         self.access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
-        )
+            self, "AccessLogs", object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))], **private,  # type: ignore[arg-type]
+        )  # fmt: skip
         self.articles = s3.Bucket(
-            self,
-            "Articles",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="articles/",
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+            self, "Articles", versioned=True, server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="articles/", removal_policy=RemovalPolicy.RETAIN, **private,  # type: ignore[arg-type]
+        )  # fmt: skip
         tables = {r.TASKS_TABLE: self.tasks, r.CONTENTS_TABLE: self.contents, r.JOBS_TABLE: self.jobs,
                   r.COUNTERS_TABLE: self.counters, r.ACCOUNTS_TABLE: self.accounts,
                   r.IDEMPOTENCY_TABLE: self.idempotency}  # fmt: skip

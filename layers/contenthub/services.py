@@ -3,62 +3,23 @@ function's settings, one per process."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from contenthub import resources as r
 from contenthub.aws.events import EventBus
 from contenthub.aws.s3 import ArticleStore
 from contenthub.aws.scheduler import BatchSchedules, OneTimeEvents
 from contenthub.aws.sqs import Queue
 from contenthub.aws.stepfunctions import Orchestrator
-from contenthub.settings import get_settings
+from contenthub.settings import per_process
 
-
-def _value(resource: r.Resource) -> str:
-    return get_settings().resource(resource)
-
-
-@lru_cache(maxsize=1)
-def intake_queue() -> Queue:
-    return Queue(_value(r.INTAKE_QUEUE_URL))
-
-
-@lru_cache(maxsize=1)
-def runner_jobs_queue() -> Queue:
-    return Queue(_value(r.RUNNER_JOBS_QUEUE_URL))
-
-
-@lru_cache(maxsize=1)
-def webhook_queue() -> Queue:
-    return Queue(_value(r.WEBHOOK_QUEUE_URL))
-
-
-@lru_cache(maxsize=1)
-def articles() -> ArticleStore:
-    return ArticleStore(_value(r.ARTICLES_BUCKET))
-
-
-@lru_cache(maxsize=1)
-def orchestrator() -> Orchestrator:
-    return Orchestrator(_value(r.STATE_MACHINE_ARN))
-
-
-@lru_cache(maxsize=1)
-def batch_schedules() -> BatchSchedules:
-    return BatchSchedules(_value(r.BATCH_FUNCTION_ARN), _value(r.BATCH_SCHEDULER_ROLE_ARN))
-
-
-@lru_cache(maxsize=1)
-def content_bus() -> EventBus:
-    return EventBus(_value(r.EVENT_BUS_NAME))
-
-
-@lru_cache(maxsize=1)
-def publish_schedules() -> OneTimeEvents:
-    return OneTimeEvents(_value(r.EVENT_BUS_ARN), _value(r.PUBLISH_SCHEDULER_ROLE_ARN))
-
-
-def cache_clear() -> None:
-    for factory in (intake_queue, runner_jobs_queue, webhook_queue, articles, orchestrator, batch_schedules,
-                    content_bus, publish_schedules):  # fmt: skip
-        factory.cache_clear()
+intake_queue = per_process(lambda s: Queue(s.resource(r.INTAKE_QUEUE_URL)))
+runner_jobs_queue = per_process(lambda s: Queue(s.resource(r.RUNNER_JOBS_QUEUE_URL)))
+webhook_queue = per_process(lambda s: Queue(s.resource(r.WEBHOOK_QUEUE_URL)))
+articles = per_process(lambda s: ArticleStore(s.resource(r.ARTICLES_BUCKET)))
+orchestrator = per_process(lambda s: Orchestrator(s.resource(r.STATE_MACHINE_ARN)))
+batch_schedules = per_process(
+    lambda s: BatchSchedules(s.resource(r.BATCH_FUNCTION_ARN), s.resource(r.BATCH_SCHEDULER_ROLE_ARN))
+)
+content_bus = per_process(lambda s: EventBus(s.resource(r.EVENT_BUS_NAME)))
+publish_schedules = per_process(
+    lambda s: OneTimeEvents(s.resource(r.EVENT_BUS_ARN), s.resource(r.PUBLISH_SCHEDULER_ROLE_ARN))
+)

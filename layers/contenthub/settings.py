@@ -10,7 +10,9 @@ are missing, naming them. Logic never reads os.environ: it receives a Settings i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -121,6 +123,24 @@ def deployed_defaults() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+T = TypeVar("T")
+_factories: list[Any] = [get_settings]
+
+
+def per_process(build: Callable[[Settings], T]) -> Callable[[], T]:
+    """A factory (a repository, a client) built once per process from the settings, as a warm
+    Lambda keeps it between invocations."""
+    factory = lru_cache(maxsize=1)(lambda: build(get_settings()))
+    _factories.append(factory)
+    return factory
+
+
+def forget_cached() -> None:
+    """Forget the settings and everything built from them (tests that change the environment)."""
+    for factory in _factories:
+        factory.cache_clear()
 
 
 def load_settings(principal: Principal) -> Settings:

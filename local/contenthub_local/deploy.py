@@ -11,7 +11,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-ACCOUNT = "123456789012"
+from contenthub_local.moto_seams import ACCOUNT  # the account moto deploys into
+
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 
 

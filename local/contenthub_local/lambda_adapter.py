@@ -1,8 +1,8 @@
 """Lambda invoke → the function's own handler, code and deployed environment.
 
 moto stores each deployed function (code zip, layers, environment, handler, timeout) but runs
-code only in Docker. This adapter replaces the one method that runs it
-(`moto.awslambda.models.LambdaFunction._invoke_lambda`) with local execution environments:
+code only in Docker. This adapter replaces the one method that runs it (moto_seams 1) with local
+execution environments:
 processes started from the function's unpacked code and layers, with the function's own
 environment variables, kept warm and reused, one invocation at a time each. A raised error comes
 back as a Lambda function error (FunctionError: Unhandled), so Step Functions Retry/Catch and the
@@ -14,9 +14,9 @@ AWS Fault Injection Service's Lambda actions: the Invoke API answering a service
 throttle (what Step Functions' Retry is for), or the function failing without running its code
 (`aws:lambda:invocation-error` with preventExecution).
 
-One moto gap is closed here too: for a Task whose Resource is a function ARN (what CDK's
-LambdaInvoke with payload_response_only emits), moto names every Invoke API error "Exception",
-where Step Functions names it `Lambda.<error code>` (Lambda.ServiceException,
+One moto gap is closed with it (moto_seams 2): for a Task whose Resource is a function ARN (what
+CDK's LambdaInvoke with payload_response_only emits), moto names every Invoke API error
+"Exception", where Step Functions names it `Lambda.<error code>` (Lambda.ServiceException,
 Lambda.TooManyRequestsException, …) — the names the state machine's Retry matches.
 
 One substitution, stated: the third-party dependency layer holds wheels built for the Lambda
@@ -38,11 +38,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-# The moto internal this adapter replaces; tests/infra/test_moto_internals.py checks it still exists.
-from moto.awslambda import models as lambda_models
-from moto.core.exceptions import JsonRESTError
-from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_lambda
+from moto.core.exceptions import JsonRESTError  # moto's public error type for an API's answer
 
+from contenthub_local import moto_seams
 from infra.constants import DEPS_LAYER_DESCRIPTION
 
 
@@ -116,26 +114,6 @@ class _InvokeApiError(JsonRESTError):
         self.code = status
 
 
-_MOTO_FROM_ERROR = state_task_lambda.StateTaskLambda._from_error
-
-
-def _lambda_error_as_step_functions_names_it(task: Any, env: Any, ex: Exception) -> Any:
-    if not isinstance(ex, state_task_lambda.ClientError):
-        return _MOTO_FROM_ERROR(task, env, ex)
-    m = state_task_lambda
-    error = f"Lambda.{ex.response['Error']['Code']}"
-    return m.FailureEvent(
-        env=env,
-        error_name=m.CustomErrorName(error),
-        event_type=m.HistoryEventType.LambdaFunctionFailed,
-        event_details=m.EventDetails(
-            lambdaFunctionFailedEventDetails=m.LambdaFunctionFailedEventDetails(
-                error=error, cause=str(ex.response["Error"]["Message"])
-            )
-        ),
-    )
-
-
 class LambdaAdapter:
     def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
         self.workdir = workdir
@@ -150,7 +128,7 @@ class LambdaAdapter:
         self.concurrency = int(os.environ.get("CONTENTHUB_LOCAL_LAMBDA_CONCURRENCY", "6"))
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._unpack_lock = threading.Lock()
-        self._original = lambda_models.LambdaFunction._invoke_lambda
+        self._undo: list[Any] = []
         self.invocations: dict[str, int] = {}
         self._faults: dict[str, list[dict[str, str]]] = {}
 
@@ -184,17 +162,11 @@ class LambdaAdapter:
 
     # -- patching -----------------------------------------------------------------------------
     def install(self) -> None:
-        adapter = self
-
-        def _invoke_lambda(fn: Any, event: Any = None) -> tuple[str, bool, str]:
-            return adapter.invoke(fn, event)
-
-        lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign,assignment]
-        state_task_lambda.StateTaskLambda._from_error = _lambda_error_as_step_functions_names_it  # type: ignore[method-assign]
+        self._undo = [moto_seams.replace_lambda_invoke(self.invoke), moto_seams.name_lambda_task_errors()]
 
     def uninstall(self) -> None:
-        lambda_models.LambdaFunction._invoke_lambda = self._original  # type: ignore[method-assign]
-        state_task_lambda.StateTaskLambda._from_error = _MOTO_FROM_ERROR  # type: ignore[method-assign]
+        for undo in self._undo:
+            undo()
         with self._lock:
             # The stack is going away: end every environment at once (as Lambda's freeze/reap does).
             for sandbox in self._all:
@@ -215,11 +187,9 @@ class LambdaAdapter:
         return target
 
     def _environment(self, fn: Any) -> dict[str, str]:
-        backend = lambda_models.lambda_backends[fn.account_id][fn.region]
         paths = [str(self._unpack("code", fn.code_sha_256, fn.code_bytes))]
         for layer in fn.layers:
-            version = backend.layers_versions_by_arn(layer["Arn"])
-            assert version is not None, f"layer {layer['Arn']} is not deployed"
+            version = moto_seams.layer_version(fn, layer["Arn"])
             if version.description == DEPS_LAYER_DESCRIPTION:
                 continue  # provided by this virtualenv (see module docstring)
             paths.append(str(self._unpack("layers", version.code_sha_256, version.code_bytes) / "python"))

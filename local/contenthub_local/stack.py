@@ -22,7 +22,7 @@ from moto.server import ThreadedMotoServer
 
 from contenthub.resources import PRINCIPAL_VARIABLE, Principal, environment_from_outputs
 from contenthub.settings import DEPLOYED
-from contenthub_local import deploy, dynamodb_atomicity
+from contenthub_local import deploy, moto_seams
 from contenthub_local.api_server import ApiServer, load_routes
 from contenthub_local.event_sources import SqsPoller
 from contenthub_local.lambda_adapter import LambdaAdapter
@@ -119,7 +119,7 @@ class LocalStack:
         requests.post(
             f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
         ).raise_for_status()
-        self._undo_atomic = dynamodb_atomicity.install()
+        self._undo_atomic = moto_seams.make_dynamodb_atomic()
         self.adapter = LambdaAdapter(self.workdir / "lambda", self.log_dir, {**os.environ, **self.aws_env()})  # type: ignore[operator]
         self.adapter.install()
 
@@ -128,12 +128,10 @@ class LocalStack:
         deploy.bootstrap(clients, REGION)
         deploy.upload_assets(clients, assembly, STACK_NAME, REGION)
         self.outputs = deploy.create_stack(clients, assembly, STACK_NAME, REGION)
-        self._register_state_machine()
-        self._take_over_event_sources()
+        moto_seams.register_state_machines(REGION)
+        moto_seams.stop_delivery_inside_send_message(REGION)  # event_sources.py delivers instead
         self._create_skipped_secrets()
-        from moto.awslambda.models import lambda_backends
-
-        self.adapter.prewarm(list(lambda_backends[deploy.ACCOUNT][REGION].list_functions()))
+        self.adapter.prewarm(moto_seams.deployed_functions(REGION))
 
         lambda_client = self.client("lambda")
         for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
@@ -182,17 +180,6 @@ class LocalStack:
         )  # fmt: skip
         return {"function": name, "kind": request["kind"], "count": int(request.get("count", 1))}
 
-    def _register_state_machine(self) -> None:
-        """moto's CloudFormation creates the state machine in the plain backend; the executing
-        backend must hold it too (same name, so the same ARN) for StartExecution to run it."""
-        from moto.stepfunctions.models import stepfunctions_backends
-        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
-        plain = stepfunctions_backends[deploy.ACCOUNT][REGION]
-        executing = stepfunctions_parser_backends[deploy.ACCOUNT][REGION]
-        for machine in plain.state_machines:
-            executing.create_state_machine(name=machine.name, definition=machine.definition, roleArn=machine.roleArn)
-
     def _create_skipped_secrets(self) -> None:
         """moto's CloudFormation skips AWS::SecretsManager::Secret; create the webhook signing
         secret the stack declares, with a value generated as the template's generator would."""
@@ -206,13 +193,6 @@ class LocalStack:
             key = secrets.get_random_password(PasswordLength=32, ExcludePunctuation=True, IncludeSpace=False)
             value = json.dumps({"prefix": "whsec_", "key": key["RandomPassword"]})
             secrets.create_secret(Name=name, SecretString=value)
-
-    def _take_over_event_sources(self) -> None:
-        """Stop moto from delivering SQS messages inside SendMessage; SqsPoller does it instead."""
-        from moto.sqs.models import sqs_backends
-
-        for queue in sqs_backends[deploy.ACCOUNT][REGION].queues.values():
-            queue.lambda_event_source_mappings.clear()
 
     def runner_environment(self) -> dict[str, str]:
         """The runner's environment as the stack gives the ECS container: the deployed settings

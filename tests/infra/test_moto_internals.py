@@ -1,5 +1,6 @@
-"""The local stack touches five moto internals. If a moto upgrade moves one, this fails loudly
-with the name of what moved, instead of the local stack failing in a confusing way."""
+"""Mirrors local/contenthub_local/moto_seams.py, seam by seam: if a moto upgrade moves an internal
+the local stack patches or reads, this fails loudly with the name of what moved, instead of the
+local stack failing in a confusing way."""
 
 import inspect
 
@@ -9,12 +10,22 @@ from moto.sqs.models import Queue
 from moto.stepfunctions.models import stepfunctions_backends
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from contenthub_local import moto_seams
+
 
 def test_moto_version_is_the_pinned_one():
     assert moto.__version__ == "5.2.5", "the local stack adapters were checked against moto 5.2.5"
 
 
-def test_lambda_invoke_hook_exists_with_the_expected_signature():
+def test_every_seam_is_mirrored_here():
+    public = {name for name, value in vars(moto_seams).items() if inspect.isfunction(value) and name[0] != "_"}
+    assert public == {
+        "make_dynamodb_atomic", "replace_lambda_invoke", "deployed_functions", "layer_version",
+        "name_lambda_task_errors", "register_state_machines", "stop_delivery_inside_send_message",
+    }  # fmt: skip
+
+
+def test_lambda_invoke_hook_exists_with_the_expected_signature():  # seam 1
     params = list(inspect.signature(lambda_models.LambdaFunction._invoke_lambda).parameters)
     assert params == ["self", "event"]
     for attribute in ("code_bytes", "code_sha_256", "layers", "environment_vars", "handler", "timeout"):
@@ -22,25 +33,23 @@ def test_lambda_invoke_hook_exists_with_the_expected_signature():
     assert hasattr(lambda_models.LambdaBackend, "layers_versions_by_arn")
 
 
-def test_sqs_queue_keeps_its_event_source_mappings_where_we_clear_them():
+def test_sqs_queue_keeps_its_event_source_mappings_where_we_clear_them():  # seam 4
     assert "self.lambda_event_source_mappings" in inspect.getsource(Queue.__init__)
 
 
-def test_dynamodb_writes_can_be_made_atomic():
+def test_dynamodb_writes_can_be_made_atomic():  # seam 5
     from moto.dynamodb.models import DynamoDBBackend
 
-    from contenthub_local.dynamodb_atomicity import WRITES
-
-    for name in WRITES:
+    for name in moto_seams.WRITES:
         assert callable(getattr(DynamoDBBackend, name)), name
 
 
-def test_both_step_functions_backends_exist():
+def test_both_step_functions_backends_exist():  # seam 3
     assert stepfunctions_backends is not stepfunctions_parser_backends
     assert hasattr(stepfunctions_parser_backends["123456789012"]["us-east-1"], "create_state_machine")
 
 
-def test_the_lambda_task_error_mapping_is_where_we_replace_it():
+def test_the_lambda_task_error_mapping_is_where_we_replace_it():  # seam 2
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_lambda as m
 
     params = list(inspect.signature(m.StateTaskLambda._from_error).parameters)
@@ -56,9 +65,7 @@ def test_a_failed_transaction_leaves_every_item_as_it_was_without_copying_tables
     from moto import mock_aws
     from moto.dynamodb import models as dynamodb_models
 
-    from contenthub_local import dynamodb_atomicity
-
-    undo = dynamodb_atomicity.install()
+    undo = moto_seams.make_dynamodb_atomic()
     try:
         with mock_aws():
             client = boto3.client("dynamodb", region_name="us-east-1")

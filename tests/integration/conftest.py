@@ -13,11 +13,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from contenthub import aws, dal, services
+from contenthub import aws, dal
 from contenthub.dal.items import plain
 from contenthub.resources import environment_from_outputs
-from contenthub.settings import get_settings
-from contenthub_local import deploy, dynamodb_atomicity
+from contenthub.settings import forget_cached
+from contenthub_local import deploy, moto_seams
 from contenthub_local.synth import synth
 from infra.constants import STACK_NAME
 from tests.conftest import SHARED_CONTEXT
@@ -33,9 +33,7 @@ def reset_caches() -> None:
     """Settings, repositories, clients and handler modules are cached per process (as in a warm
     Lambda); tests change the environment."""
     _handlers.clear()
-    get_settings.cache_clear()
-    dal.cache_clear()
-    services.cache_clear()
+    forget_cached()
     aws.client.cache_clear()
     aws.dynamodb_table.cache_clear()
 
@@ -43,7 +41,7 @@ def reset_caches() -> None:
 @pytest.fixture(scope="session")
 def stack() -> Iterator[dict[str, str]]:
     assembly = synth(SHARED_CONTEXT)
-    undo_atomic = dynamodb_atomicity.install()
+    undo_atomic = moto_seams.make_dynamodb_atomic()
     with mock_aws():
         clients = SimpleNamespace(
             ssm=boto3.client("ssm", region_name=REGION),
@@ -55,10 +53,7 @@ def stack() -> Iterator[dict[str, str]]:
         outputs = deploy.create_stack(clients, assembly, STACK_NAME, REGION)
         # moto would deliver SQS messages to mapped functions inside SendMessage; handlers here are
         # called by the tests themselves (the local stack's SqsPoller does this job there).
-        from moto.sqs.models import sqs_backends
-
-        for queue in sqs_backends[deploy.ACCOUNT][REGION].queues.values():
-            queue.lambda_event_source_mappings.clear()
+        moto_seams.stop_delivery_inside_send_message(REGION)
         environment = environment_from_outputs(outputs)  # every function's resources, as the stack sets them
         saved = {k: os.environ.get(k) for k in environment}
         os.environ.update(environment)

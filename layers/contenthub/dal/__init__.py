@@ -1,11 +1,9 @@
 """Data access: the only package that talks to DynamoDB. One module per aggregate, each returning
 typed entities (contenthub.models); multi-table writes in `transactions`, cursors in `pages`.
-Handlers build repositories with the cached factories below (one per process, as in a warm
-Lambda); logic receives them as arguments, so tests can pass fakes."""
+Handlers build repositories with the factories below (one per process, as in a warm Lambda);
+logic receives them as arguments, so tests can pass fakes."""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from contenthub import resources as r
 from contenthub.dal.accounts import AccountRepository
@@ -17,7 +15,7 @@ from contenthub.dal.runners import RunnerHeartbeats, SlotLeases
 from contenthub.dal.schedules import ScheduleRepository
 from contenthub.dal.tasks import TaskRepository
 from contenthub.dal.transactions import Quota, Transactions
-from contenthub.settings import get_settings
+from contenthub.settings import per_process
 
 __all__ = [
     "AccountRepository", "ContentRepository", "CounterRepository", "DeliveryRepository", "GenerationTimes",
@@ -27,67 +25,18 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _name(resource: r.Resource) -> str:
-    return get_settings().resource(resource)
-
-
-@lru_cache(maxsize=1)
-def tasks() -> TaskRepository:
-    return TaskRepository(_name(r.TASKS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def transactions() -> Transactions:
-    settings = get_settings()
-    return Transactions(
-        _name(r.TASKS_TABLE), _name(r.COUNTERS_TABLE),
-        accounts_table=settings.optional(r.ACCOUNTS_TABLE), contents_table=settings.optional(r.CONTENTS_TABLE),
-        retention_days=settings.TASK_RETENTION_DAYS,
-    )  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def jobs() -> JobRepository:
-    return JobRepository(_name(r.JOBS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def accounts() -> AccountRepository:
-    return AccountRepository(_name(r.ACCOUNTS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def contents() -> ContentRepository:
-    return ContentRepository(_name(r.CONTENTS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def counters() -> CounterRepository:
-    return CounterRepository(_name(r.COUNTERS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def generation_times() -> GenerationTimes:
-    return GenerationTimes(_name(r.COUNTERS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def heartbeats() -> RunnerHeartbeats:
-    return RunnerHeartbeats(_name(r.COUNTERS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def deliveries() -> DeliveryRepository:
-    return DeliveryRepository(_name(r.WEBHOOKS_TABLE))
-
-
-@lru_cache(maxsize=1)
-def schedules() -> ScheduleRepository:
-    return ScheduleRepository(_name(r.SCHEDULES_TABLE))
-
-
-def cache_clear() -> None:
-    """Forget every cached repository (tests that change the environment)."""
-    for factory in (tasks, transactions, jobs, accounts, contents, counters, generation_times, heartbeats,
-                    deliveries, schedules):  # fmt: skip
-        factory.cache_clear()
+tasks = per_process(lambda s: TaskRepository(s.resource(r.TASKS_TABLE)))
+transactions = per_process(
+    lambda s: Transactions(
+        s.resource(r.TASKS_TABLE), s.resource(r.COUNTERS_TABLE), accounts_table=s.optional(r.ACCOUNTS_TABLE),
+        contents_table=s.optional(r.CONTENTS_TABLE), retention_days=s.TASK_RETENTION_DAYS,
+    )
+)  # fmt: skip
+jobs = per_process(lambda s: JobRepository(s.resource(r.JOBS_TABLE)))
+accounts = per_process(lambda s: AccountRepository(s.resource(r.ACCOUNTS_TABLE)))
+contents = per_process(lambda s: ContentRepository(s.resource(r.CONTENTS_TABLE)))
+counters = per_process(lambda s: CounterRepository(s.resource(r.COUNTERS_TABLE)))
+generation_times = per_process(lambda s: GenerationTimes(s.resource(r.COUNTERS_TABLE)))
+heartbeats = per_process(lambda s: RunnerHeartbeats(s.resource(r.COUNTERS_TABLE)))
+deliveries = per_process(lambda s: DeliveryRepository(s.resource(r.WEBHOOKS_TABLE)))
+schedules = per_process(lambda s: ScheduleRepository(s.resource(r.SCHEDULES_TABLE)))

@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from contenthub.dal.items import condition_failed, conditional, dynamodb_table, get, plain
+from contenthub.dal.items import Repository, condition_failed, conditional, dynamodb_table, plain
 from contenthub.dal.pages import Key
 from contenthub.errors import AccountExists, AccountNotFound
 from contenthub.models import AccountRecord, iso
@@ -22,8 +22,9 @@ def not_found(account_id: int) -> AccountNotFound:
 
 
 @dataclass
-class AccountRepository:
-    table: str
+class AccountRepository(Repository[AccountRecord]):
+    entity = AccountRecord
+    key = "account_id"
 
     def create(self, account: AccountRecord) -> None:
         item = account.model_dump(mode="json", exclude_none=True, exclude={"tasks_today"})
@@ -31,10 +32,6 @@ class AccountRepository:
             dynamodb_table(self.table).put_item, Item=item, ConditionExpression="attribute_not_exists(account_id)"
         ):
             raise AccountExists(f"account {account.account_id} exists already; update it instead")
-
-    def get(self, account_id: int) -> AccountRecord | None:
-        item = get(self.table, {"account_id": account_id})
-        return AccountRecord.model_validate(item) if item else None
 
     def require(self, account_id: int) -> AccountRecord:
         account = self.get(account_id)
@@ -48,7 +45,7 @@ class AccountRepository:
         if start_key:
             request["ExclusiveStartKey"] = start_key
         response = dynamodb_table(self.table).scan(**request)
-        accounts = [AccountRecord.model_validate(plain(i)) for i in response.get("Items", [])]
+        accounts = self._many(response.get("Items", []))
         return accounts, response.get("LastEvaluatedKey")
 
     def update(self, account_id: int, changes: dict[str, Any], now: datetime) -> AccountRecord:

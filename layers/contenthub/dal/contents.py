@@ -6,19 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contenthub.dal.items import conditional, dynamodb_table, get
+from contenthub.dal.items import Repository, conditional, dynamodb_table
 from contenthub.dal.pages import Key, query_page
 from contenthub.models import StoredContent, iso
 from contenthub.states import ContentStatus
 
 
 @dataclass
-class ContentRepository:
-    table: str
-
-    def get(self, content_id: str) -> StoredContent | None:
-        item = get(self.table, {"content_id": content_id})
-        return StoredContent.model_validate(item) if item else None
+class ContentRepository(Repository[StoredContent]):
+    entity = StoredContent
+    key = "content_id"
 
     def page(
         self, limit: int, start_key: Key | None, *, account_id: int | None = None,
@@ -40,7 +37,7 @@ class ContentRepository:
             query.update(IndexName="by_month", KeyConditionExpression="created_month = :m")
             query["ExpressionAttributeValues"][":m"] = month
         items, key = query_page(self.table, limit, start_key, **query)
-        return [StoredContent.model_validate(i) for i in items], key
+        return self._many(items), key
 
     def review(
         self, content_id: str, status: ContentStatus, allowed_from: list[ContentStatus], note: str | None,

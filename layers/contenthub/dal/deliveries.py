@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from contenthub.dal.items import conditional, dynamodb_table, get, plain
+from contenthub.dal.items import Repository, conditional, dynamodb_table, get
 from contenthub.models import DeliveryAttempt, StoredDelivery, iso
 from contenthub.states import DeliveryState
 
 
 @dataclass
-class DeliveryRepository:
-    table: str
+class DeliveryRepository(Repository[StoredDelivery]):
+    entity = StoredDelivery
+    key = "delivery_id"
 
     def create(self, delivery: StoredDelivery, expires_at: int) -> bool:
         """False when the delivery exists already (a repeated call for the same event)."""
@@ -21,10 +22,6 @@ class DeliveryRepository:
         return conditional(
             dynamodb_table(self.table).put_item, Item=item, ConditionExpression="attribute_not_exists(delivery_id)"
         )
-
-    def get(self, delivery_id: str) -> StoredDelivery | None:
-        item = get(self.table, {"delivery_id": delivery_id})
-        return StoredDelivery.model_validate(item) if item else None
 
     def claim_attempt(self, delivery_id: str, attempt: int, now: datetime) -> bool:
         """Take attempt number `attempt` (1-based); False if another worker took it or it is over."""
@@ -79,7 +76,7 @@ class DeliveryRepository:
             ScanIndexForward=False,
             Limit=limit,
         )
-        return [StoredDelivery.model_validate(plain(item)) for item in response.get("Items", [])]
+        return self._many(response.get("Items", []))
 
     def disable_endpoint(self, endpoint_key: str, url: str, now: datetime) -> None:
         dynamodb_table(self.table).put_item(

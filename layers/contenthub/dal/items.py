@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
+from pydantic import BaseModel
 
 from contenthub.aws import client, dynamodb_table, error_code
 
@@ -56,3 +58,23 @@ def get(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
     """One item, strongly consistent, with plain numbers; None when it does not exist."""
     item = dynamodb_table(table).get_item(Key=key, ConsistentRead=True).get("Item")
     return plain(item) if item else None
+
+
+E = TypeVar("E", bound=BaseModel)
+
+
+@dataclass
+class Repository(Generic[E]):
+    """A table whose items are one entity type, keyed by one attribute."""
+
+    table: str
+    entity: ClassVar[type[BaseModel]]
+    key: ClassVar[str]
+
+    def get(self, key: Any) -> E | None:
+        """The item with this key (read strongly consistent), or None."""
+        item = get(self.table, {self.key: key})
+        return self.entity.model_validate(item) if item else None  # type: ignore[return-value]
+
+    def _many(self, items: list[dict[str, Any]]) -> list[E]:
+        return [self.entity.model_validate(plain(item)) for item in items]  # type: ignore[misc]

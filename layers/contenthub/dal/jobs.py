@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from contenthub.dal.items import conditional, dynamodb_table, get
+from contenthub.dal.items import Repository, conditional, dynamodb_table
 from contenthub.models import Job, iso
 from contenthub.states import JobState, StopReason
 
@@ -14,12 +14,9 @@ _RUNNING = {":running": JobState.RUNNING.value}
 
 
 @dataclass
-class JobRepository:
-    table: str
-
-    def get(self, job_id: str) -> Job | None:
-        item = get(self.table, {"job_id": job_id})
-        return Job.model_validate(item) if item else None
+class JobRepository(Repository[Job]):
+    entity = Job
+    key = "job_id"
 
     def start(self, job_id: str, task_id: str, creator: str, now: datetime, runner_id: str = "") -> bool:
         """Claim a job for running. False when it already ran (a duplicate delivery) or was

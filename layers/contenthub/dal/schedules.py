@@ -8,21 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from contenthub.dal.items import dynamodb_table, get, plain
+from contenthub.dal.items import Repository, dynamodb_table
 from contenthub.models import ScheduleRecord
 
 
 @dataclass
-class ScheduleRepository:
-    table: str
+class ScheduleRepository(Repository[ScheduleRecord]):
+    entity = ScheduleRecord
+    key = "schedule_id"
 
     def put(self, schedule: ScheduleRecord) -> None:
         item = json.loads(schedule.model_dump_json(exclude_none=True), parse_float=Decimal)
         dynamodb_table(self.table).put_item(Item=item)
-
-    def get(self, schedule_id: str) -> ScheduleRecord | None:
-        item = get(self.table, {"schedule_id": schedule_id})
-        return ScheduleRecord.model_validate(item) if item else None
 
     def all(self) -> list[ScheduleRecord]:
         """Schedules are few (one per recurring job): a Scan of the small schedules table."""
@@ -30,7 +27,7 @@ class ScheduleRepository:
         while True:
             request: dict[str, Any] = {"ExclusiveStartKey": start_key} if start_key else {}
             response = dynamodb_table(self.table).scan(**request)
-            records += [ScheduleRecord.model_validate(plain(i)) for i in response.get("Items", [])]
+            records += self._many(response.get("Items", []))
             start_key = response.get("LastEvaluatedKey")
             if not start_key:
                 return records

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contenthub.dal.items import conditional, dynamodb_table, get
+from contenthub.dal.items import Repository, conditional, dynamodb_table
 from contenthub.dal.pages import Key, count_query, query_page
 from contenthub.models import Task, iso, month_of
 from contenthub.states import TERMINAL, TaskStatus
@@ -21,12 +21,9 @@ def task_item(task: Task) -> dict[str, Any]:
 
 
 @dataclass
-class TaskRepository:
-    table: str
-
-    def get(self, task_id: str) -> Task | None:
-        item = get(self.table, {"task_id": task_id})
-        return Task.model_validate(item) if item else None
+class TaskRepository(Repository[Task]):
+    entity = Task
+    key = "task_id"
 
     def update_progress(
         self, task_id: str, progress: int, stage: str | None, now: datetime, allow_backwards: bool = False
@@ -67,7 +64,7 @@ class TaskRepository:
             query["FilterExpression"] = "account_id = :a"
             query["ExpressionAttributeValues"][":a"] = account_id
         items, key = query_page(self.table, limit, start_key, **query)
-        return [Task.model_validate(i) for i in items], key
+        return self._many(items), key
 
     def ids_by_status(self, status: TaskStatus, limit: int, until: str) -> tuple[list[str], Key | None]:
         """Ids of tasks in `status` created before `until`, oldest first (cleanup)."""
@@ -78,25 +75,27 @@ class TaskRepository:
         )  # fmt: skip
         return [str(i["task_id"]) for i in items], key
 
+    def _in_window(
+        self, index: str, attribute: str, value: object, limit: int, since: str, until: str, start_key: Key | None
+    ) -> tuple[list[Task], Key | None]:
+        """Newest first on an index keyed by (attribute, created_at), within [since, until]."""
+        items, key = query_page(
+            self.table, limit, start_key, IndexName=index,
+            KeyConditionExpression="#k = :v AND created_at BETWEEN :since AND :until",
+            ExpressionAttributeNames={"#k": attribute},
+            ExpressionAttributeValues={":v": value, ":since": since, ":until": until},
+        )  # fmt: skip
+        return self._many(items), key
+
     def by_account(
         self, account_id: int, limit: int, since: str, until: str, start_key: Key | None = None
     ) -> tuple[list[Task], Key | None]:
-        items, key = query_page(
-            self.table, limit, start_key, IndexName="by_account",
-            KeyConditionExpression="account_id = :a AND created_at BETWEEN :since AND :until",
-            ExpressionAttributeValues={":a": account_id, ":since": since, ":until": until},
-        )  # fmt: skip
-        return [Task.model_validate(i) for i in items], key
+        return self._in_window("by_account", "account_id", account_id, limit, since, until, start_key)
 
     def by_month(
         self, month: str, limit: int, since: str, until: str, start_key: Key | None = None
     ) -> tuple[list[Task], Key | None]:
-        items, key = query_page(
-            self.table, limit, start_key, IndexName="by_month",
-            KeyConditionExpression="created_month = :m AND created_at BETWEEN :since AND :until",
-            ExpressionAttributeValues={":m": month, ":since": since, ":until": until},
-        )  # fmt: skip
-        return [Task.model_validate(i) for i in items], key
+        return self._in_window("by_month", "created_month", month, limit, since, until, start_key)
 
     def count(self, status: TaskStatus, until: str | None = None) -> int:
         """Tasks in `status` (created before `until`, when given), counted on the by_status index."""
