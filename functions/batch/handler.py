@@ -5,7 +5,8 @@ Event: {"schedule_id", "scheduled_time", "execution_id"} (Scheduler's context at
 from typing import Any
 
 from contenthub import dal, services
-from contenthub.logic.schedules import FiringStores, fire
+from contenthub.logic.batch import BatchStores
+from contenthub.logic.schedules import fire
 from contenthub.observability import entry
 from contenthub.resources import Principal
 from contenthub.settings import load_settings
@@ -15,6 +16,7 @@ settings = load_settings(Principal.BATCH)
 
 @entry(correlation_id_path="schedule_id")
 def main(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    stores = FiringStores(dal.schedules(), dal.tasks(), dal.transactions(), dal.accounts(), services.intake_queue())
-    result = fire(str(event["schedule_id"]), str(event["scheduled_time"]), settings, stores)
-    return {"created": result.created, "task_ids": [t.task_id for t in result.tasks]}
+    stores = BatchStores(dal.transactions(), dal.accounts(), dal.tasks(), services.intake_queue())
+    result = fire(str(event["schedule_id"]), str(event["scheduled_time"]), settings, dal.schedules(), stores)
+    return {"created": result.created, "task_ids": [t.task_id for t in result.tasks],
+            "skipped": [s.model_dump() for s in result.skipped]}  # fmt: skip

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from contenthub import dal, services
 from contenthub.api import accepted, build_resolver, json_response, rest_handler
 from contenthub.logic import schedules
+from contenthub.logic.batch import BatchStores
 from contenthub.models import SCHEDULE_ID_PATTERN, BatchResult, Schedule, ScheduleCreate, ScheduleList, SchedulePreview
 from contenthub.resources import Principal
 from contenthub.settings import load_settings
@@ -20,7 +21,7 @@ ScheduleId = Annotated[str, Path(pattern=SCHEDULE_ID_PATTERN)]
 
 @app.post("/schedules", summary="Create a cron schedule", responses={201: {"description": "created"}})
 def create(request: ScheduleCreate) -> Response[Schedule]:
-    schedule = schedules.create_schedule(request, dal.schedules(), services.batch_schedules(), dal.accounts())
+    schedule = schedules.create_schedule(request, settings, dal.schedules(), services.batch_schedules(), dal.accounts())
     return json_response(201, schedule, {"Location": f"/schedules/{schedule.schedule_id}"})
 
 
@@ -62,9 +63,8 @@ def delete(schedule_id: ScheduleId) -> Response[None]:
 @app.post("/schedules/<schedule_id>/run", summary="Fire a schedule now (same path as a Scheduler firing)",
           responses={202: {"description": "tasks queued"}})  # fmt: skip
 def run_now(schedule_id: ScheduleId) -> Response[BatchResult]:
-    stores = schedules.FiringStores(dal.schedules(), dal.tasks(), dal.transactions(), dal.accounts(),
-                                    services.intake_queue())  # fmt: skip
-    return accepted(schedules.run_now(schedule_id, settings, stores))
+    stores = BatchStores(dal.transactions(), dal.accounts(), dal.tasks(), services.intake_queue())
+    return accepted(schedules.run_now(schedule_id, settings, dal.schedules(), stores))
 
 
 main = rest_handler(app)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from contenthub import dal, services
 from contenthub.api import accepted, build_resolver, rest_handler
 from contenthub.idempotency import key_of, run_once
-from contenthub.logic import submit
+from contenthub.logic import batch, submit
 from contenthub.models import BatchResult, BatchSubmitRequest, SubmitTaskRequest, Task
 from contenthub.resources import Principal
 from contenthub.settings import load_settings
@@ -17,10 +17,13 @@ app = build_resolver()
 
 @app.post("/tasks", summary="Submit a content-generation task", responses={202: {"description": "accepted"}})
 def post_task(request: SubmitTaskRequest) -> Response[Task]:
-    def run() -> Task:
-        return submit.submit_task(request, settings, dal.transactions(), services.intake_queue(), dal.accounts())
+    key = key_of(app)
 
-    body, replayed = run_once(key_of(app), "submit", request, settings, run)
+    def run() -> Task:
+        return submit.submit_task(request, settings, dal.transactions(), services.intake_queue(), dal.accounts(),
+                                  dal.tasks(), request_key=f"submit:{key}" if key else None)  # fmt: skip
+
+    body, replayed = run_once(key, "submit", request, settings, run)
     return accepted(body, replayed, f"/tasks/{body['task_id']}")
 
 
@@ -28,12 +31,13 @@ def post_task(request: SubmitTaskRequest) -> Response[Task]:
     "/tasks/batch", summary="Submit account_ids × count_per_account tasks", responses={202: {"description": "accepted"}}
 )
 def post_batch(request: BatchSubmitRequest) -> Response[BatchResult]:
-    def run() -> BatchResult:
-        return submit.submit_batch(
-            request, settings, dal.transactions(), services.intake_queue(), dal.accounts(), dal.tasks()
-        )
+    key = key_of(app)
 
-    body, replayed = run_once(key_of(app), "batch", request, settings, run)
+    def run() -> BatchResult:
+        stores = batch.BatchStores(dal.transactions(), dal.accounts(), dal.tasks(), services.intake_queue())
+        return batch.submit_batch(request, settings, stores, request_key=f"batch:{key}" if key else None)
+
+    body, replayed = run_once(key, "batch", request, settings, run)
     return accepted(body, replayed)
 
 

@@ -135,12 +135,14 @@ class Orchestration(Construct):
             table=tasks_table,
             key={"task_id": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at("$.task_id"))},
             update_expression="SET #st = :running, stage = :stage, started_at = :now, updated_at = :now",
-            condition_expression="#st IN (:pending, :running)",
+            # Only this attempt: a late start of an attempt already over (cancelled, retried) changes nothing.
+            condition_expression="#st IN (:pending, :running) AND attempt = :attempt",
             expression_attribute_names={"#st": "status"},
             expression_attribute_values={
                 ":running": tasks.DynamoAttributeValue.from_string(TaskStatus.RUNNING.value),
                 ":pending": tasks.DynamoAttributeValue.from_string(TaskStatus.PENDING.value),
                 ":stage": tasks.DynamoAttributeValue.from_string("waiting for a runner"),
+                ":attempt": tasks.DynamoAttributeValue.from_number(sfn.JsonPath.number_at("$.attempt")),
                 ":now": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at("$$.State.EnteredTime")),
             },
             result_path=sfn.JsonPath.DISCARD,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
@@ -132,3 +132,20 @@ def last_fire_time(expression: str, timezone: str, at_or_before: datetime) -> da
             return None
         return when
     return None
+
+
+def shortest_gap(expression: str, timezone: str, horizon_days: int = 400, samples: int = 5000) -> timedelta | None:
+    """The shortest time between two consecutive fire times over the next `horizon_days` (DST
+    changes included), looking at most `samples` firings; None if it fires less than twice."""
+    start = datetime(2026, 1, 1, tzinfo=zone(timezone))
+    end = start + timedelta(days=horizon_days)
+    shortest: timedelta | None = None
+    previous: datetime | None = None
+    for index, when in enumerate(fire_times(expression, timezone, start)):
+        if when > end or index >= samples:
+            break
+        if previous is not None:
+            gap = when.astimezone(UTC) - previous.astimezone(UTC)
+            shortest = gap if shortest is None else min(shortest, gap)
+        previous = when
+    return shortest

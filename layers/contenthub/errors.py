@@ -28,6 +28,13 @@ class ServiceDisabled(ContentHubError):
     http_status = 503
 
 
+class ServiceBusy(ContentHubError):
+    """Writes kept conflicting with other transactions on the same items; retrying soon works."""
+
+    code = "service_busy"
+    http_status = 503
+
+
 class QueueUnavailable(ContentHubError):
     code = "queue_unavailable"
     http_status = 503

@@ -19,6 +19,7 @@ class MetricName:
     functions emit them, the dashboard and alarms in infra/constructs/observability.py read them."""
 
     SUBMITTED = "TasksSubmitted"
+    FIRING_SKIPPED = "ScheduledTasksSkipped"  # a schedule firing left out (the account's daily quota)
     STARTED = "TasksStarted"
     SUCCEEDED = "TasksSucceeded"
     FAILED = "TasksFailed"

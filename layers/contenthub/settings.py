@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # REDIS_ENABLED / REDIS_URL: answered by SQS; accepted and ignored so old configs load.
     REDIS_ENABLED: bool = False
     REDIS_URL: str | None = None
+    # Firings of one schedule are at least this far apart; a cron expression firing more often is refused.
+    SCHEDULE_MIN_INTERVAL_MINUTES: int = Field(15, ge=1)
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_SECONDS: int = Field(86400, ge=60)
     # A runner writes a heartbeat this often; three missed periods count as a dead runner.
@@ -107,7 +109,7 @@ DEPLOYED = (
     "ASYNC_FIRST_WAIT", "ASYNC_FIRST_WAIT_MAX", "ASYNC_AUTO_APPROVE", "ASYNC_WORKER_COUNT", "CREATOR_KIND",
     "CREATOR_MODE", "CREATOR_CLI_PATH", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY_SECRET_ID",
     "BEDROCK_MODEL_ID", "TASK_RETENTION_DAYS", "RUNNER_HEARTBEAT_SECONDS", "WEBHOOK_ENABLED", "WEBHOOK_URL",
-    "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_ALLOW_PRIVATE_TARGETS",
+    "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_ALLOW_PRIVATE_TARGETS", "SCHEDULE_MIN_INTERVAL_MINUTES",
 )  # fmt: skip
 
 

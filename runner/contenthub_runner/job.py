@@ -93,7 +93,7 @@ def _run(
     def progress(percent: int, stage: str) -> None:
         jobs.progress(job.job_id, percent, stage, utc_now())
         if job.task_token and tasks is not None:  # callback mode: no poll copies it to the task
-            tasks.update_progress(job.task_id, percent, stage, utc_now())
+            tasks.update_progress(job.task_id, job.attempt, percent, stage, utc_now())
 
     stop = StopWatch(job.job_id, jobs, timeout, shutdown=shutdown)
     try:

@@ -14,15 +14,34 @@ from contenthub.dal.jobs import JobRepository
 from contenthub.dal.runners import RunnerHeartbeats, SlotLeases
 from contenthub.dal.schedules import ScheduleRepository
 from contenthub.dal.tasks import TaskRepository
-from contenthub.dal.transactions import Quota, Transactions
+from contenthub.dal.transactions import AccountTasks, Quota, Transactions
 from contenthub.settings import per_process
 
 __all__ = [
-    "AccountRepository", "ContentRepository", "CounterRepository", "DeliveryRepository", "GenerationTimes",
-    "JobRepository", "Quota", "RunnerHeartbeats", "ScheduleRepository", "SlotLeases", "TaskRepository",
-    "Transactions", "accounts", "contents", "counters", "deliveries", "generation_times", "heartbeats", "jobs",
-    "schedules", "tasks", "transactions",
-]  # fmt: skip
+    "AccountRepository",
+    "AccountTasks",
+    "ContentRepository",
+    "CounterRepository",
+    "DeliveryRepository",
+    "GenerationTimes",
+    "JobRepository",
+    "Quota",
+    "RunnerHeartbeats",
+    "ScheduleRepository",
+    "SlotLeases",
+    "TaskRepository",
+    "Transactions",
+    "accounts",
+    "contents",
+    "counters",
+    "deliveries",
+    "generation_times",
+    "heartbeats",
+    "jobs",
+    "schedules",
+    "tasks",
+    "transactions",
+]
 
 
 tasks = per_process(lambda s: TaskRepository(s.resource(r.TASKS_TABLE)))

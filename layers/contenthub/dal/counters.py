@@ -1,8 +1,10 @@
 """The counters table's counts: totals and per-UTC-day values behind /metrics and /stats (O(1)
-reads, never a scan), and the recent generation times per creator kind behind the first wait."""
+reads, never a scan), sharded so no item is hot; and the recent generation times per creator
+kind behind the first wait."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,25 +20,34 @@ class Counter:
     RETRIED = "retried"
 
 
-def counter_keys(name: str, when: datetime) -> list[str]:
-    """A count kept both in total and per UTC day."""
-    return [name, f"{name}:{day_of(when)}"]
+# Each count is kept in SHARDS items per period (the total, and each UTC day); a write adds to one
+# shard chosen at random and a read sums them, so no item takes more than a tenth of the writes
+# (DynamoDB: ~1,000 writes/s per item, and overlapping transactions on one item conflict).
+SHARDS = 10
+TOTAL = "total"
 
 
-def counter_updates(table: str, names: list[str], when: datetime, amount: int = 1) -> list[dict[str, Any]]:
-    """TransactWriteItems entries adding `amount` to each named count (total and today)."""
+def shard_key(period: str, shard: int) -> str:
+    """`count#total#3`, `count#2026-11-28#3`: one item per period and shard, every count an attribute."""
+    return f"count#{period}#{shard}"
+
+
+def counter_updates(
+    table: str, names: list[str], when: datetime, amount: int = 1, shard: int | None = None
+) -> list[dict[str, Any]]:
+    """TransactWriteItems entries adding `amount` to each named count, in total and for the day."""
+    shard = random.randrange(SHARDS) if shard is None else shard
     return [
         {
             "Update": {
                 "TableName": table,
-                "Key": {"name": {"S": key}},
-                "UpdateExpression": "ADD #v :n",
-                "ExpressionAttributeNames": {"#v": "value"},
+                "Key": {"name": {"S": shard_key(period, shard)}},
+                "UpdateExpression": "ADD " + ", ".join(f"#c{i} :n" for i in range(len(names))),
+                "ExpressionAttributeNames": {f"#c{i}": name for i, name in enumerate(names)},
                 "ExpressionAttributeValues": {":n": {"N": str(amount)}},
             }
         }
-        for name in names
-        for key in counter_keys(name, when)
+        for period in (TOTAL, day_of(when))
     ]
 
 
@@ -45,24 +56,40 @@ class CounterRepository:
     table: str
 
     def read(self, names: list[str], when: datetime) -> dict[str, int]:
-        """Totals and the day's values of the named counters (keys `name` and `name:<day>`)."""
-        return self.read_keys([key for name in names for key in counter_keys(name, when)])
+        """Totals and the day's values of the named counters (keys `name` and `name:<day>`):
+        one BatchGetItem of 2 × SHARDS items."""
+        day = day_of(when)
+        values = self._sums([TOTAL, day], names)
+        return {name: values[f"{name}:{TOTAL}"] for name in names} | {
+            f"{name}:{day}": values[f"{name}:{day}"] for name in names
+        }
 
-    def read_keys(self, keys: list[str]) -> dict[str, int]:
-        """Counter values by exact key, 100 per BatchGetItem; a count never written is 0."""
-        found: dict[str, int] = {}
+    def read_days(self, names: list[str], days: list[str]) -> dict[str, int]:
+        """The named counts of each day (keys `name:<day>`), 100 items per BatchGetItem."""
+        return self._sums(days, names)
+
+    def _sums(self, periods: list[str], names: list[str]) -> dict[str, int]:
+        """`name:<period>` → the sum over the period's shards."""
+        keys = [shard_key(period, shard) for period in periods for shard in range(SHARDS)]
+        items = self._items(keys)
+        sums = {f"{name}:{period}": 0 for period in periods for name in names}
+        for item in items:
+            period = item["name"]["S"].split("#")[1]
+            for name in names:
+                sums[f"{name}:{period}"] += int(item.get(name, {"N": "0"})["N"])
+        return sums
+
+    def _items(self, keys: list[str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
         for start in range(0, len(keys), 100):
-            response = client("dynamodb").batch_get_item(
-                RequestItems={
-                    self.table: {
-                        "Keys": [{"name": {"S": k}} for k in keys[start : start + 100]],
-                        "ConsistentRead": True,
-                    }
-                }
-            )
-            for item in response.get("Responses", {}).get(self.table, []):
-                found[item["name"]["S"]] = int(item.get("value", {"N": "0"})["N"])
-        return {key: found.get(key, 0) for key in keys}
+            pending: dict[str, Any] = {
+                self.table: {"Keys": [{"name": {"S": k}} for k in keys[start : start + 100]], "ConsistentRead": True}
+            }
+            while pending:  # BatchGetItem may leave keys unprocessed under load
+                response = client("dynamodb").batch_get_item(RequestItems=pending)
+                found += response.get("Responses", {}).get(self.table, [])
+                pending = response.get("UnprocessedKeys") or {}
+        return found
 
 
 @dataclass

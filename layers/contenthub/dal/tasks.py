@@ -26,19 +26,23 @@ class TaskRepository(Repository[Task]):
     key = "task_id"
 
     def update_progress(
-        self, task_id: str, progress: int, stage: str | None, now: datetime, allow_backwards: bool = False
-    ) -> None:
-        """Progress only moves forward (unless a job restarts) and only while the task runs; a late
-        poll changes nothing."""
+        self, task_id: str, attempt: int, progress: int, stage: str | None, now: datetime,
+        allow_backwards: bool = False,
+    ) -> None:  # fmt: skip
+        """Progress only moves forward (unless a job restarts) and only while this attempt runs; a
+        late poll, or one of an earlier attempt, changes nothing."""
         forward = "" if allow_backwards else " AND (attribute_not_exists(progress) OR progress <= :p)"
         conditional(
             dynamodb_table(self.table).update_item,
             Key={"task_id": task_id},
             UpdateExpression="SET progress = :p, stage = :s, updated_at = :now",
-            ConditionExpression="#st = :running" + forward,
+            ConditionExpression="#st = :running AND attempt = :attempt" + forward,
             ExpressionAttributeNames={"#st": "status"},
-            ExpressionAttributeValues={":p": progress, ":s": stage, ":now": iso(now), ":running": TaskStatus.RUNNING},
-        )
+            ExpressionAttributeValues={
+                ":p": progress, ":s": stage, ":now": iso(now), ":running": TaskStatus.RUNNING.value,
+                ":attempt": attempt,
+            },
+        )  # fmt: skip
 
     def delete_finished(self, task_id: str) -> bool:
         """Delete a task that is (still) terminal; False if it is not (a retry started meanwhile)."""

@@ -44,7 +44,7 @@ def daily(counters: dal.CounterRepository, days: int, now: datetime | None = Non
     now = now or utc_now()
     dates = [day_of(now - timedelta(days=i)) for i in range(days)]
     names = [Counter.SUBMITTED, *ENDED]
-    values = counters.read_keys([f"{name}:{date}" for date in dates for name in names])
+    values = counters.read_days(names, dates)
     rows = []
     for date in dates:
         row: dict[str, Any] = {"date": date, **{name: values[f"{name}:{date}"] for name in names}}

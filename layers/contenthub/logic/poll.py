@@ -42,7 +42,7 @@ def poll_task(
         )
     progress = job.progress if job else 0
     stage = (job.stage or "generating") if job else _waiting_stage(runner_jobs)
-    tasks.update_progress(task_id, progress, stage, now)
+    tasks.update_progress(task_id, attempt, progress, stage, now)
     return PollOutcome(status=TaskStatus.RUNNING, progress=progress, stage=stage)
 
 
@@ -61,7 +61,7 @@ def _recover_dead_runner(
             runner_jobs.send(job_for(task, attempt, accounts))
         logger.warning("runner lost; job queued again", extra={"job_id": job.job_id})
         stage = "runner lost; waiting for another runner"
-        tasks.update_progress(task_id, 0, stage, now, allow_backwards=True)
+        tasks.update_progress(task_id, attempt, 0, stage, now, allow_backwards=True)
         return PollOutcome(status=TaskStatus.RUNNING, progress=0, stage=stage)
     if job.recoveries >= MAX_RECOVERIES:
         return PollOutcome(

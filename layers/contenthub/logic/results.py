@@ -73,7 +73,8 @@ def store_result(task_id: str, attempt: int, result_key: str, stores: ResultStor
     task = stores.tasks.get(task_id)
     if task is None:
         raise TaskNotFound(f"task {task_id} does not exist")
-    if task.status == TaskStatus.SUCCEEDED:
+    if task.status == TaskStatus.SUCCEEDED or task.attempt != attempt:
+        # A repeat, or a late result of an attempt that is over (cancelled, then retried): nothing changes.
         return AttemptResult(status=task.status, content_id=task.content_id)
     article = stores.articles.get(result_key)
     inline = len(article.body.encode()) <= INLINE_BODY_LIMIT
@@ -85,7 +86,7 @@ def store_result(task_id: str, attempt: int, result_key: str, stores: ResultStor
         scheduled_publish_at=task.scheduled_publish_at, metadata=article.metadata, created_at=iso(now),
         updated_at=iso(now),
     )  # fmt: skip
-    if stores.transactions.finish(task_id, TaskStatus.SUCCEEDED, now, content=content):
+    if stores.transactions.finish(task_id, attempt, TaskStatus.SUCCEEDED, now, content=content):
         queue_wait, generation = durations(task, now)
         return AttemptResult(
             status=TaskStatus.SUCCEEDED, changed=True, content_id=content.content_id, summary=article.summary,
@@ -128,7 +129,7 @@ def mark_failed(
         job = stores.jobs.get(job_id_for(task_id, attempt))
         error = {**error, "Cause": job.error if job else None}
     status, message = failure_message(poll, error)
-    changed = stores.transactions.finish(task_id, status, now, error=message)
+    changed = stores.transactions.finish(task_id, attempt, status, now, error=message)
     if not changed:
         logger.info("task already terminal; failure not recorded again", extra={"task_id": task_id})
     return AttemptResult(status=status, changed=changed, error=message)

@@ -6,16 +6,24 @@ POST /tasks/batch, and the same firing delivered twice creates nothing new."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
 from contenthub import cron, dal
 from contenthub.aws.scheduler import BatchSchedules
-from contenthub.aws.sqs import Queue
 from contenthub.errors import AccountNotFound, InvalidRequest, ScheduleNotFound
-from contenthub.logic.submit import pick_topics, submit_batch
-from contenthub.models import BatchResult, BatchSubmitRequest, Schedule, ScheduleCreate, ScheduleRecord, iso, utc_now
+from contenthub.logic.batch import BatchStores, fire_batch
+from contenthub.logic.submit import pick_topics
+from contenthub.models import (
+    BatchResult,
+    BatchSubmitRequest,
+    LastFiring,
+    Schedule,
+    ScheduleCreate,
+    ScheduleRecord,
+    iso,
+    utc_now,
+)
 from contenthub.settings import Settings
 from contenthub.states import ScheduleState
 
@@ -51,11 +59,28 @@ def _check_params(params: BatchSubmitRequest, accounts: dal.AccountRepository) -
         if account is None:
             raise AccountNotFound(f"account {account_id} does not exist; create it before scheduling it")
         pick_topics(account, 1, params.topics)  # the account needs a topic pool unless topics are given
+        if account.daily_quota is not None and params.count_per_account > account.daily_quota:
+            raise InvalidRequest(
+                f"count_per_account {params.count_per_account} is over account {account_id}'s daily_quota "
+                f"{account.daily_quota}: each firing could create at most {account.daily_quota}; lower the count "
+                "or raise the quota"
+            )
+
+
+def _check_interval(unix: str, timezone: str, settings: Settings) -> None:
+    """Firings at least SCHEDULE_MIN_INTERVAL_MINUTES apart, so one schedule cannot flood the queue."""
+    minimum = settings.SCHEDULE_MIN_INTERVAL_MINUTES
+    gap = cron.shortest_gap(unix, timezone)
+    if gap is not None and gap.total_seconds() < minimum * 60:
+        raise InvalidRequest(
+            f"cron {unix!r} fires every {int(gap.total_seconds() // 60)} minute(s) at times; schedules may fire at "
+            f"most every {minimum} minutes (SCHEDULE_MIN_INTERVAL_MINUTES)"
+        )
 
 
 def create_schedule(
-    request: ScheduleCreate, repo: dal.ScheduleRepository, scheduler: BatchSchedules, accounts: dal.AccountRepository,
-    now: datetime | None = None,
+    request: ScheduleCreate, settings: Settings, repo: dal.ScheduleRepository, scheduler: BatchSchedules,
+    accounts: dal.AccountRepository, now: datetime | None = None,
 ) -> Schedule:  # fmt: skip
     now = now or utc_now()
     try:
@@ -64,6 +89,7 @@ def create_schedule(
         expression = cron.to_aws(unix)
     except cron.CronError as error:
         raise InvalidRequest(str(error)) from error
+    _check_interval(unix, request.timezone, settings)
     _check_params(request.params, accounts)
     schedule_id = "batch-" + secrets.token_hex(5)  # Scheduler names allow only [0-9A-Za-z-_.]
     state = ScheduleState.ENABLED if request.enabled else ScheduleState.DISABLED
@@ -104,36 +130,33 @@ def delete_schedule(schedule_id: str, repo: dal.ScheduleRepository, scheduler: B
     repo.delete(schedule_id)
 
 
-@dataclass
-class FiringStores:
-    schedules: dal.ScheduleRepository
-    tasks: dal.TaskRepository
-    transactions: dal.Transactions
-    accounts: dal.AccountRepository
-    intake: Queue
-
-
 def fire(
-    schedule_id: str, scheduled_time: str, settings: Settings, stores: FiringStores, now: datetime | None = None
-) -> BatchResult:
-    """One firing (Scheduler's, or run-now's): account_ids × count_per_account tasks, ids derived
-    from (schedule, scheduled time), so a repeated delivery of the same firing creates nothing."""
+    schedule_id: str, scheduled_time: str, settings: Settings, repo: dal.ScheduleRepository, stores: BatchStores,
+    now: datetime | None = None,
+) -> BatchResult:  # fmt: skip
+    """One firing (Scheduler's, or run-now's): account_ids × count_per_account tasks, at most each
+    account's remaining daily quota; ids derived from (schedule, scheduled time), so a repeated
+    delivery of the same firing creates nothing. The schedule records what the firing did."""
     now = now or utc_now()
-    record = _require(schedule_id, stores.schedules, " (deleted after this firing was sent?)")
+    record = _require(schedule_id, repo, " (deleted after this firing was sent?)")
     try:
         when = datetime.fromisoformat(scheduled_time.replace("Z", "+00:00"))
     except ValueError as error:
         raise InvalidRequest(f"scheduled_time {scheduled_time!r} is not an ISO 8601 time") from error
-    result = submit_batch(
-        record.params, settings, stores.transactions, stores.intake, stores.accounts, stores.tasks, now,
-        firing=f"{schedule_id}@{iso(when)}", source=f"schedule:{schedule_id}",
+    result = fire_batch(
+        record.params, settings, stores, firing=f"{schedule_id}@{iso(when)}", source=f"schedule:{schedule_id}",
+        now=now,
     )  # fmt: skip
-    if result.created:
-        stores.schedules.set_fields(schedule_id, last_fired_at=iso(when))
+    if result.created or result.skipped:
+        firing = LastFiring(at=iso(when), created=result.created, skipped=result.skipped)
+        repo.set_fields(schedule_id, last_fired_at=iso(when), last_firing=firing.model_dump(mode="json"))
     return result
 
 
-def run_now(schedule_id: str, settings: Settings, stores: FiringStores, now: datetime | None = None) -> BatchResult:
+def run_now(
+    schedule_id: str, settings: Settings, repo: dal.ScheduleRepository, stores: BatchStores,
+    now: datetime | None = None,
+) -> BatchResult:  # fmt: skip
     """An operator's firing, now (the same path as Scheduler's)."""
     now = now or utc_now()
-    return fire(schedule_id, iso(now), settings, stores, now)
+    return fire(schedule_id, iso(now), settings, repo, stores, now)

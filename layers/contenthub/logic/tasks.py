@@ -85,7 +85,7 @@ def cancel_task(task_id: str, settings: Settings, stores: CancelStores, now: dat
     reason = StopReason.CANCELLED
     # The job first: a runner that has not started it yet will then refuse to.
     stores.jobs.request_stop(job_id_for(task_id, task.attempt), reason, now)
-    if not stores.transactions.finish(task_id, TaskStatus.CANCELLED, now, error=reason.value):
+    if not stores.transactions.finish(task_id, task.attempt, TaskStatus.CANCELLED, now, error=reason.value):
         latest = get_task(task_id, stores.tasks)
         raise TaskStateConflict(f"task {task_id} finished ({latest.status}) before it could be cancelled")
     stores.orchestrator.stop(execution_name(task_id, task.attempt), reason.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from contenthub.models.common import printable
-from contenthub.models.tasks import BatchSubmitRequest
+from contenthub.models.tasks import BatchSubmitRequest, FiringSkip
 from contenthub.states import ScheduleState, ScheduleType
 
 
@@ -25,6 +25,14 @@ class ScheduleCreate(BaseModel):
         return printable(value, "name")
 
 
+class LastFiring(BaseModel):
+    """What the last firing did."""
+
+    at: str = Field(description="the firing's scheduled time")
+    created: int
+    skipped: list[FiringSkip] = Field(default_factory=list, description="what the accounts' daily quotas left out")
+
+
 class ScheduleRecord(BaseModel):
     """Our record of a batch schedule; the schedule itself lives in EventBridge Scheduler under
     the same id."""
@@ -38,6 +46,7 @@ class ScheduleRecord(BaseModel):
     params: BatchSubmitRequest
     state: ScheduleState = Field(description="ENABLED or DISABLED (paused)")
     last_fired_at: str | None = None
+    last_firing: LastFiring | None = None
     created_at: str
     updated_at: str
 

@@ -125,9 +125,21 @@ class TaskPage(BaseModel):
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
 
 
+class FiringSkip(BaseModel):
+    """Tasks a schedule firing did not create for an account, and why."""
+
+    account_id: int
+    wanted: int
+    created: int
+    reason: str
+
+
 class BatchResult(BaseModel):
     tasks: list[Task]
     created: int = Field(description="tasks created by this call (0 when it repeats an earlier one)")
+    skipped: list[FiringSkip] = Field(
+        default_factory=list, description="a schedule firing: accounts whose daily quota left room for fewer tasks"
+    )
 
 
 class CleanupResult(BaseModel):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contenthub.errors import InvalidRequest
-from contenthub.logic.submit import firing_task_id, pick_topics, quota_error
+from contenthub.logic.submit import derived_task_id, pick_topics, quota_error
 from tests.fixtures.entities import account
 
 
@@ -29,9 +29,9 @@ def test_quota_error_names_the_numbers_and_the_reset_time():
 
 
 def test_a_firing_always_maps_to_the_same_task_ids():
-    assert firing_task_id("batch-1@2026-11-28T08:00:00.000Z", 49, 0) == firing_task_id(
+    assert derived_task_id("batch-1@2026-11-28T08:00:00.000Z", 49, 0) == derived_task_id(
         "batch-1@2026-11-28T08:00:00.000Z", 49, 0
     )
-    assert firing_task_id("batch-1@2026-11-28T08:00:00.000Z", 49, 0) != firing_task_id(
+    assert derived_task_id("batch-1@2026-11-28T08:00:00.000Z", 49, 0) != derived_task_id(
         "batch-1@2026-11-29T08:00:00.000Z", 49, 0
     )
