@@ -1,6 +1,11 @@
 # The two commands: `make run` (local stack + a task from submit to stored article) and
 # `make test` (the whole gate: format, lint, types, tests with coverage). Both set up what they need.
-PYTHON ?= python3
+# The functions run locally on the Lambda runtime's Python (the template declares python3.13), so
+# the virtualenv is made with that minor version: python3.13 on PATH, or pyenv's.
+LAMBDA_PYTHON := 3.13
+comma := ,
+PYTHON ?= $(shell for p in $$(command -v python$(LAMBDA_PYTHON)) $$HOME/.pyenv/versions/$(LAMBDA_PYTHON)*/bin/python$(LAMBDA_PYTHON); do \
+  "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma),$(LAMBDA_PYTHON))))' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -8,17 +13,24 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test lint typecheck pytest synth openapi bench fuzz clean
+.PHONY: python setup run test deploy destroy deploy-check lint typecheck pytest synth openapi bench fuzz clean
 
 $(STAMP):
 	@command -v node >/dev/null || { echo "Node.js is needed for CDK synth (jsii); install Node.js 20+"; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-setup: $(STAMP)
+setup: python $(STAMP)
+
+IS_LAMBDA_PYTHON = -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(LAMBDA_PYTHON)".split("."))))'
+python:  ## the Lambda runtime's Python, and a virtualenv made with it
+	@test -n "$(PYTHON)" || { echo "Python $(LAMBDA_PYTHON) is needed: the functions run on the Lambda runtime's Python (python$(LAMBDA_PYTHON))."; \
+	  echo "Install it, e.g. 'pyenv install $(LAMBDA_PYTHON)' or 'apt-get install python$(LAMBDA_PYTHON) python$(LAMBDA_PYTHON)-venv', or run make PYTHON=/path/to/python$(LAMBDA_PYTHON)."; exit 1; }
+	@$(PYTHON) $(IS_LAMBDA_PYTHON) || { echo "$(PYTHON) is not Python $(LAMBDA_PYTHON), the Lambda runtime the template declares"; exit 1; }
+	@test ! -x $(BIN)/python || $(BIN)/python $(IS_LAMBDA_PYTHON) || \
+	  { echo "$(VENV) was made with another Python; making it again with $(PYTHON)"; rm -rf $(VENV); }
 
 run: setup
 	$(BIN)/python -m contenthub_local --demo
@@ -36,6 +48,22 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=85
+
+# Settings for the deployed stack, passed as CDK context (docs/deploy.md): make deploy CREATOR_KIND=bedrock ALARM_EMAIL=…
+export ASYNC_CONTENT_GENERATION_ENABLED ASYNC_MAX_CONCURRENT_TASKS ASYNC_TASK_TIMEOUT ASYNC_POLL_INTERVAL ASYNC_FIRST_WAIT \
+  ASYNC_FIRST_WAIT_MAX ASYNC_AUTO_APPROVE ASYNC_WORKER_COUNT CREATOR_KIND CREATOR_MODE CREATOR_CLI_PATH OPENAI_BASE_URL \
+  OPENAI_MODEL OPENAI_API_KEY_SECRET_ID BEDROCK_MODEL_ID TASK_RETENTION_DAYS RUNNER_HEARTBEAT_SECONDS WEBHOOK_ENABLED \
+  WEBHOOK_URL WEBHOOK_TIMEOUT WEBHOOK_RETRY_SCHEDULE SCHEDULE_MIN_INTERVAL_MINUTES ALARM_EMAIL COMPLETION_MODE \
+  CALLBACK_HEARTBEAT_SECONDS ALARM_FAILURE_RATE_PERCENT ALARM_OLDEST_PENDING_SECONDS
+
+deploy-check: setup  ## what a deploy needs: Docker with arm64 builds, AWS credentials, cdk bootstrap 6+
+	$(BIN)/python -m infra.deploy check
+
+deploy: setup  ## deploy to AWS with the settings given as make variables (docs/deploy.md)
+	$(BIN)/python -m infra.deploy deploy
+
+destroy: setup  ## remove the stack (tables, buckets and the signing secret are kept)
+	$(BIN)/python -m infra.deploy destroy
 
 synth: setup
 	$(BIN)/python -m infra.app

@@ -22,7 +22,7 @@ LAYER_REQUIREMENTS = [
 # The local stack substitutes its virtualenv for the layer with this description (wheels for
 # another platform); see local/contenthub_local/lambda_adapter.py.
 DEPS_LAYER_DESCRIPTION = "Third-party packages: Powertools, pydantic, pydantic-settings, cronsim, tzdata"
-LAMBDA_PYTHON_VERSION = "3.14"
+LAMBDA_PYTHON_VERSION = "3.13"  # Makefile LAMBDA_PYTHON and runner/Dockerfile use the same
 LAMBDA_PLATFORM = "manylinux2014_aarch64"
 
 # Behaviour settings (seed/README.md names) the stack passes to functions and the runner, with
@@ -31,6 +31,7 @@ LAMBDA_PLATFORM = "manylinux2014_aarch64"
 # Other context keys the app reads.
 CONTEXT_INTAKE_VISIBILITY = "intake_visibility_timeout"  # seconds, default 60
 CONTEXT_MAX_RECEIVE = "max_receive_count"  # deliveries before a message goes to its DLQ, default 5
+CONTEXT_ALARM_EMAIL = "ALARM_EMAIL"  # an address subscribed to the alarm topic (it must confirm), default none
 CONTEXT_ALARM_FAILURE_RATE = "ALARM_FAILURE_RATE_PERCENT"  # % of finished tasks failed/timed out in 5 min, default 20
 CONTEXT_ALARM_OLDEST_PENDING = "ALARM_OLDEST_PENDING_SECONDS"  # age of the oldest queued message, default 900
 CONTEXT_COMPLETION_MODE = "COMPLETION_MODE"  # poll (default) or callback (.waitForTaskToken)

@@ -19,6 +19,7 @@ from infra.components.scheduling import Scheduling
 from infra.components.storage import Storage
 from infra.components.webhooks import Webhooks
 from infra.constants import (
+    CONTEXT_ALARM_EMAIL,
     CONTEXT_ALARM_FAILURE_RATE,
     CONTEXT_ALARM_OLDEST_PENDING,
     CONTEXT_CALLBACK_HEARTBEAT,
@@ -40,15 +41,15 @@ class ContentHubStack(Stack):
 
         wiring = Wiring(self, self.settings)
         lambdas = Lambdas(self, "Lambdas")
-        alerts = Alerts(self, "Alerts")
+        alerts = Alerts(self, "Alerts", email=str(context(CONTEXT_ALARM_EMAIL) or "") or None)
         storage = Storage(self, "Storage", wiring=wiring)
         orchestration = Orchestration(
             self, "Orchestration", lambdas=lambdas, wiring=wiring, alerts=alerts, tasks_table=storage.tasks,
             options=OrchestrationSettings(
                 timeout_seconds=timeout,
                 completion_mode=CompletionMode(str(context(CONTEXT_COMPLETION_MODE) or CompletionMode.POLL)),
-                # Step Functions requires HeartbeatSeconds < TimeoutSeconds.
-                heartbeat_seconds=min(int(context(CONTEXT_CALLBACK_HEARTBEAT) or 600), timeout - 1),
+                # Step Functions requires 0 < HeartbeatSeconds < TimeoutSeconds.
+                heartbeat_seconds=max(1, min(int(context(CONTEXT_CALLBACK_HEARTBEAT) or 600), timeout - 1)),
                 intake_visibility=int(context(CONTEXT_INTAKE_VISIBILITY) or 60), max_receive=max_receive,
                 oldest_pending_seconds=oldest,
                 failure_rate_percent=float(context(CONTEXT_ALARM_FAILURE_RATE) or 20),
@@ -65,14 +66,11 @@ class ContentHubStack(Stack):
         OperatorApi(self, "OperatorApi", lambdas=lambdas, wiring=wiring, publishing=publishing)
         monitoring = Monitoring(self, "Monitoring", lambdas=lambdas, wiring=wiring)
         runner = Runner(
-            self, "Runner", queue=orchestration.runner_jobs, wiring=wiring, alerts=alerts,
-            max_concurrent=int(self.settings["ASYNC_MAX_CONCURRENT_TASKS"]),
-            slots_per_task=int(self.settings["ASYNC_WORKER_COUNT"]),
-            heartbeat_seconds=int(self.settings["RUNNER_HEARTBEAT_SECONDS"]),
-        )  # fmt: skip
+            self, "Runner", queue=orchestration.runner_jobs, wiring=wiring, alerts=alerts, settings=self.settings
+        )
         functions = wiring.functions()
-        api = Api(self, "Api", functions=functions)
-        monitoring.dashboard(
+        api = Api(self, "Api", functions=functions, alerts=alerts)
+        dashboard = monitoring.dashboard(
             alerts=alerts, functions={p.value: fn for p, fn in functions.items()},
             queues={"Intake": orchestration.intake, "RunnerJobs": orchestration.runner_jobs,
                     "Webhooks": webhooks.queue},
@@ -84,5 +82,8 @@ class ContentHubStack(Stack):
         for name, value in {
             "ApiUrl": api.rest_api.url, "RestApiId": api.rest_api.rest_api_id,
             "RunnerCluster": runner.cluster.cluster_name, "RunnerService": runner.service.service_name,
+            "AlarmTopicArn": alerts.topic.topic_arn,
+            "DashboardUrl": f"https://{self.region}.console.aws.amazon.com/cloudwatch/home?region={self.region}"
+            f"#dashboards:name={dashboard.dashboard_name}",
         }.items():  # fmt: skip
             CfnOutput(self, name, value=value)

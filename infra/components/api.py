@@ -1,12 +1,13 @@
 """The REST API: IAM (SigV4) auth on every method, request validation, access logs, throttling."""
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from contenthub.resources import Principal
+from infra.components.alerts import Alerts
 
 # Every route of the API: resource path → {method: the function behind it}. Every method is
 # IAM-authorized (the API's default) and validated. docs/openapi.json documents exactly these.
@@ -46,6 +47,7 @@ class Api(Construct):
         construct_id: str,
         *,
         functions: dict[Principal, lambda_.IFunction],
+        alerts: Alerts,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
@@ -90,3 +92,12 @@ class Api(Construct):
                 fn = functions[name]
                 integration = integrations.setdefault(fn.node.path, apigw.LambdaIntegration(fn))
                 resource.add_method(verb, integration, request_validator=validator, request_parameters=params or None)
+        minute = Duration.minutes(1)
+        alerts.alarm(
+            self, "Api5xx", self.rest_api.metric_server_error(period=Duration.minutes(5), statistic="Sum"), 5,
+            "The API answered more than 5 server errors (5xx) in 5 minutes: a function fails or times out.",
+        )  # fmt: skip
+        alerts.alarm(
+            self, "ApiLatency", self.rest_api.metric_latency(period=minute, statistic="p90"), 3000,
+            "The API's p90 latency was over 3 s for 5 minutes.", periods=5,
+        )  # fmt: skip

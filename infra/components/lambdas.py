@@ -11,7 +11,7 @@ from contenthub.resources import PRINCIPAL_VARIABLE, Principal
 from infra.constants import DEPS_LAYER_DESCRIPTION, FUNCTIONS_DIR, SERVICE
 from infra.layers import build_deps_layer, build_shared_layer
 
-RUNTIME = lambda_.Runtime.PYTHON_3_14
+RUNTIME = lambda_.Runtime.PYTHON_3_13  # the local stack runs the functions on this Python too
 
 
 class Lambdas(Construct):

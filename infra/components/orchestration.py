@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
@@ -43,7 +45,16 @@ _TRANSIENT = [
     # A function that ran past its timeout (a slow dependency). Poll and HandleResult are idempotent,
     # so running them again is safe; found by the 1,000-task load run, where 2 polls timed out.
     "Sandbox.Timedout",
+    # The Invoke call itself timed out before Lambda answered.
+    "Lambda.ClientExecutionTimeoutException",
 ]
+# Transient errors of the DynamoDB and SQS service integrations (throttling, a service hiccup).
+_TRANSIENT_DYNAMODB = [
+    "DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.RequestLimitExceeded",
+    "DynamoDB.ThrottlingException", "DynamoDB.InternalServerErrorException", "DynamoDB.TransactionConflictException",
+    "DynamoDB.SdkClientException",
+]  # fmt: skip
+_TRANSIENT_SQS = ["SQS.SdkClientException", "SQS.AmazonSQSException", "SQS.KmsThrottledException"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,15 @@ class Orchestration(Construct):
                               (Principal.HANDLE_RESULT, self.handle_result)):  # fmt: skip
             wiring.use(principal, fn)
         self.state_machine = self._state_machine(tasks_table, options)
+        # Pending tasks whose intake message was lost are queued again (or failed) by the sweeper.
+        self.sweeper = lambdas.function(
+            functions, Principal.SWEEPER, "Re-queues pending tasks whose intake message was lost", Duration.seconds(60)
+        )
+        wiring.use(Principal.SWEEPER, self.sweeper)
+        events.Rule(
+            self, "SweepEvery5Minutes", schedule=events.Schedule.rate(Duration.minutes(5)),
+            targets=[events_targets.LambdaFunction(self.sweeper, retry_attempts=0)],
+        )  # fmt: skip
         wiring.provide(r.INTAKE_QUEUE_URL, self.intake, self.intake.queue_url)
         wiring.provide(r.INTAKE_DLQ_URL, self.intake_dlq, self.intake_dlq.queue_url)
         wiring.provide(r.RUNNER_JOBS_QUEUE_URL, self.runner_jobs, self.runner_jobs.queue_url)
@@ -147,6 +167,7 @@ class Orchestration(Construct):
             },
             result_path=sfn.JsonPath.DISCARD,
         )
+        mark_running.add_retry(errors=_TRANSIENT_DYNAMODB, interval=Duration.seconds(1), max_attempts=3, backoff_rate=2)
         mark_running.add_catch(mark_failed, result_path="$.error")
 
         if completion_mode == CompletionMode.CALLBACK:
@@ -172,6 +193,7 @@ class Orchestration(Construct):
             )
         else:
             raise ValueError(f"COMPLETION_MODE must be poll or callback, not {completion_mode!r}")
+        dispatch_job.add_retry(errors=_TRANSIENT_SQS, interval=Duration.seconds(1), max_attempts=3, backoff_rate=2)
         dispatch_job.add_catch(mark_failed, result_path="$.error")
 
         handle_result = lambda_step(
@@ -224,10 +246,11 @@ def failure_rate() -> cw.MathExpression:
     """Failed and timed-out tasks as a % of finished ones, per 5 minutes."""
     five = Duration.minutes(5)
     return cw.MathExpression(
-        expression="IF(total > 0, 100 * (failed + timedout) / total, 0)",
+        expression="IF(total > 0, 100 * (FILL(failed, 0) + FILL(timedout, 0)) / total, 0)",
         using_metrics={
             "failed": app_metric(MetricName.FAILED),
             "timedout": app_metric(MetricName.TIMED_OUT),
+            # FILL: a period with failures but no timeouts (or the reverse) still has a value.
             "total": cw.MathExpression(
                 expression="FILL(ok, 0) + FILL(failed2, 0) + FILL(timedout2, 0)",
                 using_metrics={

@@ -7,6 +7,7 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_applicationautoscaling as autoscaling
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -54,10 +55,11 @@ class Runner(Construct):
         queue: sqs.IQueue,
         wiring: Wiring,
         alerts: Alerts,
-        max_concurrent: int,
-        slots_per_task: int,
-        heartbeat_seconds: int,
+        settings: dict[str, str],
     ) -> None:
+        max_concurrent = int(settings["ASYNC_MAX_CONCURRENT_TASKS"])
+        slots_per_task = int(settings["ASYNC_WORKER_COUNT"])
+        heartbeat_seconds = int(settings["RUNNER_HEARTBEAT_SECONDS"])
         super().__init__(scope, construct_id)
         self.vpc = ec2.Vpc(
             self,
@@ -82,7 +84,10 @@ class Runner(Construct):
         )
         container = self.task_definition.add_container(
             "runner",
-            image=ecs.ContainerImage.from_asset(str(ROOT), file="runner/Dockerfile", exclude=IMAGE_EXCLUDES),
+            # Built for the task's CPU: an image built on an x86 machine never starts on ARM64 (exec format error).
+            image=ecs.ContainerImage.from_asset(
+                str(ROOT), file="runner/Dockerfile", exclude=IMAGE_EXCLUDES, platform=ecr_assets.Platform.LINUX_ARM64
+            ),
             logging=ecs.LogDrivers.aws_logs(stream_prefix="runner", log_group=log_group),
             environment={
                 "POWERTOOLS_SERVICE_NAME": "contenthub-runner",
@@ -135,17 +140,12 @@ class Runner(Construct):
         )
 
         wiring.use(Principal.RUNNER, self.task_definition.task_role, container.add_environment)
-        stack = Stack.of(self)
-        self.task_definition.task_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["bedrock:InvokeModel"],
-                resources=[
-                    f"arn:aws:bedrock:{stack.region}::foundation-model/*",
-                    f"arn:aws:bedrock:{stack.region}:{stack.account}:inference-profile/*",
-                ],
-            )
-        )
-        # Jobs wait but no runner has sent a heartbeat (within 3 periods, at least a minute).
+        role = self.task_definition.task_role
+        for statement in creator_permissions(Stack.of(self), settings):
+            role.add_to_principal_policy(statement)
+        # Jobs wait but no runner has sent a heartbeat. A runner scaled up from zero needs a few
+        # minutes to start (the service scales on a 1-minute metric, then Fargate pulls and starts
+        # the image): only 5 such minutes in a row alarm.
         stale_period = Duration.seconds(max(60, -(-3 * heartbeat_seconds // 60) * 60))
         runner_stale = cw.MathExpression(
             expression="IF(FILL(jobs, 0) > 0 AND FILL(beats, 0) == 0, 1, 0)",
@@ -157,5 +157,41 @@ class Runner(Construct):
             label="jobs waiting with no runner heartbeat",
         )
         alerts.alarm(
-            self, "RunnerHeartbeatStale", runner_stale, 0, "Jobs are waiting but no runner has sent a heartbeat."
+            self, "RunnerHeartbeatStale", runner_stale, 0,
+            "Jobs have waited 5 minutes with no runner heartbeat: the runner does not start or keeps dying.",
+            periods=max(1, 300 // int(stale_period.to_seconds())),
+        )  # fmt: skip
+
+
+GEO_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "jp.", "au.", "ca.", "global.")
+
+
+def creator_permissions(stack: Stack, settings: dict[str, str]) -> list[iam.PolicyStatement]:
+    """What the configured creator calls: Bedrock's model (a cross-region inference profile needs
+    the profile in this region and its foundation model in every destination region), and the
+    OpenAI key's secret."""
+    partition = stack.partition
+    statements = []
+    model = settings["BEDROCK_MODEL_ID"]
+    if model.startswith(GEO_PREFIXES):
+        base = model.split(".", 1)[1]
+        resources = [
+            f"arn:{partition}:bedrock:{stack.region}:{stack.account}:inference-profile/{model}",
+            f"arn:{partition}:bedrock:*::foundation-model/{base}",
+        ]
+    else:
+        resources = [f"arn:{partition}:bedrock:{stack.region}::foundation-model/{model}"]
+    statements.append(
+        iam.PolicyStatement(
+            actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], resources=resources
         )
+    )
+    if secret := settings.get("OPENAI_API_KEY_SECRET_ID"):
+        # A name or an ARN; Secrets Manager adds a random 6-character suffix to a secret's ARN.
+        arn = (
+            secret
+            if secret.startswith("arn:")
+            else f"arn:{partition}:secretsmanager:{stack.region}:{stack.account}:secret:{secret}-??????"
+        )
+        statements.append(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[arn]))
+    return statements

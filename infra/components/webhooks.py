@@ -1,7 +1,7 @@
 """Webhooks: the deliveries table, the delivery queue (+DLQ), the signing secret, the delivery
 function (a queue consumer) and the deliveries API function."""
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -42,8 +42,12 @@ class Webhooks(Construct):
         )
         # Standard Webhooks secret: whsec_ + base64 key material (32 alphanumerics are valid base64).
         # To rotate, store {"keys": ["whsec_new", "whsec_old"]}: deliveries are signed with both.
-        # A literal name (CDK's secret_name attribute is a token parsed from the ARN).
-        self.secret_name = f"{stack_name}/webhook-signing-secret"
+        # Named after the stack and the stack's own id, so a deploy after `cdk destroy` (which keeps
+        # the old secret) creates a new one instead of failing on the name.
+        stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+        self.secret_name = Fn.join(
+            "", [f"{stack_name}/webhook-signing-secret-", Fn.select(0, Fn.split("-", stack_uuid))]
+        )
         secretsmanager.Secret(
             self,
             "SigningSecret",

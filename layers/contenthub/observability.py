@@ -16,10 +16,11 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 class MetricName:
     """Every custom metric (EMF, namespace ContentHub, dimension service=contenthub): the
-    functions emit them, the dashboard and alarms in infra/constructs/observability.py read them."""
+    functions emit them, the dashboard (infra/components/monitoring.py) and alarms read them."""
 
     SUBMITTED = "TasksSubmitted"
     FIRING_SKIPPED = "ScheduledTasksSkipped"  # a schedule firing left out (the account's daily quota)
+    SWEPT_REQUEUED = "TasksRequeuedBySweeper"  # a pending task's intake message was lost
     STARTED = "TasksStarted"
     SUCCEEDED = "TasksSucceeded"
     FAILED = "TasksFailed"

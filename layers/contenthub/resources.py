@@ -28,6 +28,7 @@ class Principal(StrEnum):
     METRICS = "metrics"  # /metrics, /stats, /health
     WEBHOOK_DELIVER = "webhook_deliver"
     WEBHOOK_API = "webhook_api"
+    SWEEPER = "sweeper"  # every few minutes: pending tasks whose intake message was lost
     RUNNER = "runner"
 
 
@@ -77,7 +78,7 @@ class Resource:
 
 # fmt: off
 TASKS_TABLE = Resource("TASKS_TABLE", "TasksTable", Kind.TABLE, {
-    P.SUBMIT: RW, P.BATCH: RW, P.SCHEDULES: RW, P.TASKS: RW, P.DISPATCH: A.READ, P.POLL: RW,
+    P.SWEEPER: RW, P.SUBMIT: RW, P.BATCH: RW, P.SCHEDULES: RW, P.TASKS: RW, P.DISPATCH: A.READ, P.POLL: RW,
     P.HANDLE_RESULT: RW, P.RUNNER: RW, P.METRICS: A.INSPECT,
 }, "tasks; the runner writes progress in callback mode")
 CONTENTS_TABLE = Resource("CONTENTS_TABLE", "ContentsTable", Kind.TABLE, {
@@ -87,7 +88,7 @@ JOBS_TABLE = Resource("JOBS_TABLE", "JobsTable", Kind.TABLE, {
     P.TASKS: RW, P.POLL: RW, P.HANDLE_RESULT: A.READ, P.RUNNER: RW, P.METRICS: A.INSPECT,
 }, "runner status rows: progress, heartbeat, result pointer, cancel requests")
 COUNTERS_TABLE = Resource("COUNTERS_TABLE", "CountersTable", Kind.TABLE, {
-    P.SUBMIT: RW, P.BATCH: RW, P.SCHEDULES: RW, P.TASKS: RW, P.DISPATCH: A.READ, P.HANDLE_RESULT: RW,
+    P.SWEEPER: RW, P.SUBMIT: RW, P.BATCH: RW, P.SCHEDULES: RW, P.TASKS: RW, P.DISPATCH: A.READ, P.HANDLE_RESULT: RW,
     P.METRICS: A.READ | A.INSPECT, P.RUNNER: RW,
 }, "O(1) counters, generation times, runner heartbeat and slot leases")
 ACCOUNTS_TABLE = Resource("ACCOUNTS_TABLE", "AccountsTable", Kind.TABLE, {
@@ -107,7 +108,7 @@ ARTICLES_BUCKET = Resource("ARTICLES_BUCKET", "ArticlesBucket", Kind.BUCKET, {
     P.CONTENTS: A.READ, P.HANDLE_RESULT: A.READ, P.RUNNER: A.PUT,
 }, "article results (the runner's output; bodies over the inline limit)")
 INTAKE_QUEUE_URL = Resource("INTAKE_QUEUE_URL", "IntakeQueueUrl", Kind.QUEUE, {
-    P.SUBMIT: A.SEND, P.BATCH: A.SEND, P.SCHEDULES: A.SEND, P.TASKS: A.SEND, P.METRICS: A.INSPECT,
+    P.SWEEPER: A.SEND, P.SUBMIT: A.SEND, P.BATCH: A.SEND, P.SCHEDULES: A.SEND, P.TASKS: A.SEND, P.METRICS: A.INSPECT,
 }, "submitted tasks → the dispatcher")
 INTAKE_DLQ_URL = Resource("INTAKE_DLQ_URL", "IntakeDlqUrl", Kind.QUEUE, {P.METRICS: A.INSPECT})
 RUNNER_JOBS_QUEUE_URL = Resource("RUNNER_JOBS_QUEUE_URL", "RunnerJobsQueueUrl", Kind.QUEUE, {
@@ -123,7 +124,7 @@ WEBHOOK_SECRET_ID = Resource("WEBHOOK_SECRET_ID", "WebhookSecretName", Kind.SECR
     P.WEBHOOK_DELIVER: A.READ,
 }, "the Standard Webhooks signing secret (WEBHOOK_SECRET_KEY of the old system)")
 STATE_MACHINE_ARN = Resource("STATE_MACHINE_ARN", "StateMachineArn", Kind.STATE_MACHINE, {
-    P.DISPATCH: A.START, P.TASKS: A.STOP, P.METRICS: A.INSPECT, P.RUNNER: A.RESPOND,
+    P.DISPATCH: A.START, P.TASKS: A.STOP, P.METRICS: A.INSPECT, P.RUNNER: A.RESPOND, P.SWEEPER: A.READ,
 }, "one execution per task attempt")
 EVENT_BUS_NAME = Resource("EVENT_BUS_NAME", "ContentEventBusName", Kind.EVENT_BUS, {
     P.HANDLE_RESULT: A.PUT, P.CONTENTS: A.PUT,

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     REDIS_URL: str | None = None
     # Firings of one schedule are at least this far apart; a cron expression firing more often is refused.
     SCHEDULE_MIN_INTERVAL_MINUTES: int = Field(15, ge=1)
+    # The sweeper queues again a task pending this long with no execution (its intake message was
+    # lost), at most SWEEP_MAX_REQUEUES times, then fails it with the reason.
+    SWEEP_PENDING_AFTER_SECONDS: int = Field(900, ge=60)
+    SWEEP_MAX_REQUEUES: int = Field(2, ge=0)
     # How long an Idempotency-Key is remembered.
     IDEMPOTENCY_TTL_SECONDS: int = Field(86400, ge=60)
     # A runner writes a heartbeat this often; three missed periods count as a dead runner.
@@ -110,6 +114,7 @@ DEPLOYED = (
     "CREATOR_MODE", "CREATOR_CLI_PATH", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY_SECRET_ID",
     "BEDROCK_MODEL_ID", "TASK_RETENTION_DAYS", "RUNNER_HEARTBEAT_SECONDS", "WEBHOOK_ENABLED", "WEBHOOK_URL",
     "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_ALLOW_PRIVATE_TARGETS", "SCHEDULE_MIN_INTERVAL_MINUTES",
+    "SWEEP_PENDING_AFTER_SECONDS", "SWEEP_MAX_REQUEUES",
 )  # fmt: skip
 
 

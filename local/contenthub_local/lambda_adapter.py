@@ -114,6 +114,18 @@ class _InvokeApiError(JsonRESTError):
         self.code = status
 
 
+def runtime_mismatch(runtime: str, version: tuple[int, int] = sys.version_info[:2]) -> str | None:
+    """Why a function of this runtime cannot run here (None when it can): the local stack runs
+    each function on its runtime's own Python minor version, or not at all."""
+    wanted = f"python{version[0]}.{version[1]}"
+    if runtime == wanted:
+        return None
+    return (
+        f"the function's runtime is {runtime} but the local stack runs Python {version[0]}.{version[1]}: "
+        f"run it with the runtime's Python (make builds .venv with it; see the README)"
+    )
+
+
 class LambdaAdapter:
     def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
         self.workdir = workdir
@@ -240,6 +252,8 @@ class LambdaAdapter:
     def invoke(self, fn: Any, event: Any) -> tuple[str, bool, str]:
         if isinstance(event, str):
             event = json.loads(event) if event else {}
+        if mismatch := runtime_mismatch(str(fn.run_time)):  # what runs locally must be what deploys
+            return json.dumps({"errorType": "Runtime.InvalidRuntime", "errorMessage": mismatch}), True, ""
         self.invocations[fn.function_name] = self.invocations.get(fn.function_name, 0) + 1
         fault = self._next_fault(fn.function_name, event)
         if fault and fault["kind"] in API_FAULTS:

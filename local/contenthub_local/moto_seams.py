@@ -40,6 +40,9 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 ACCOUNT = "123456789012"  # moto's default account
 
 WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+# Reads take the same lock: a transaction is isolated on DynamoDB (a GetItem sees all of it or none),
+# where moto applies its items one by one and a concurrent read could see half (found by a race test).
+READS = ("get_item", "query", "scan", "batch_get_item", "transact_get_items")
 _lock = threading.RLock()
 
 
@@ -92,9 +95,10 @@ def _transaction_restoring_items(original: Callable[..., Any]) -> Callable[..., 
 
 
 def make_dynamodb_atomic() -> Callable[[], None]:
-    """Wrap moto's DynamoDB write operations (5); returns a function that undoes it."""
+    """Wrap moto's DynamoDB operations (5): writes atomic, reads isolated from transactions; returns a
+    function that undoes it."""
     originals: dict[str, Any] = {}
-    for name in WRITES:
+    for name in (*WRITES, *READS):
         original = getattr(DynamoDBBackend, name)
         if getattr(original, "_atomic", False):
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -37,17 +38,24 @@ def _inputs_hash(context: dict[str, str]) -> str:
 
 
 def synth(context: dict[str, str] | None = None) -> Path:
-    """Return a cloud assembly directory (template + assets) for the given context."""
+    """Return a cloud assembly directory (template + assets) for the given context. One process
+    synthesizes at a time (a lock file): parallel test sessions and stacks share the cache."""
     context = {**LOCAL_CONTEXT, **(context or {})}
     outdir = BUILD_DIR / f"cdk.out-{_inputs_hash(context)}"
     if (outdir / "manifest.json").exists():
         return outdir
-    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-    from infra.app import build_app  # imported late: starting jsii costs seconds
+    BUILD_DIR.mkdir(exist_ok=True)
+    with open(BUILD_DIR / "synth.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (outdir / "manifest.json").exists():  # another process made it while we waited
+            return outdir
+        os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+        os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+        from infra.app import build_app  # imported late: starting jsii costs seconds
 
-    staging = outdir.with_name(outdir.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    build_app(context=dict(context), outdir=str(staging)).synth()
-    staging.rename(outdir)
+        staging = outdir.with_name(outdir.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(outdir, ignore_errors=True)  # left incomplete by a synth that was killed
+        build_app(context=dict(context), outdir=str(staging)).synth()
+        staging.rename(outdir)
     return outdir

@@ -40,7 +40,7 @@ def test_sqs_queue_keeps_its_event_source_mappings_where_we_clear_them():  # sea
 def test_dynamodb_writes_can_be_made_atomic():  # seam 5
     from moto.dynamodb.models import DynamoDBBackend
 
-    for name in moto_seams.WRITES:
+    for name in (*moto_seams.WRITES, *moto_seams.READS):
         assert callable(getattr(DynamoDBBackend, name)), name
 
 

@@ -104,7 +104,7 @@ def test_functions_share_runtime_arch_layers_tracing_and_json_logs(template):
     assert {f["Properties"]["Handler"] for f in functions.values()} == {"handler.main"}
     for function in functions.values():
         props = function["Properties"]
-        assert props["Runtime"] == "python3.14"
+        assert props["Runtime"] == "python3.13"
         assert props["Architectures"] == ["arm64"]
         assert len(props["Layers"]) == 2
         assert props["TracingConfig"] == {"Mode": "Active"}
@@ -196,7 +196,6 @@ def test_webhook_signing_secret_is_generated_in_secrets_manager_and_never_in_the
     template.has_resource_properties(
         "AWS::SecretsManager::Secret",
         {
-            "Name": "ContentHub/webhook-signing-secret",
             "GenerateSecretString": Match.object_like(
                 {"SecretStringTemplate": '{"prefix": "whsec_"}', "GenerateStringKey": "key", "ExcludePunctuation": True}
             ),
@@ -206,7 +205,7 @@ def test_webhook_signing_secret_is_generated_in_secrets_manager_and_never_in_the
     for function in template.find_resources("AWS::Lambda::Function").values():
         variables = function["Properties"]["Environment"]["Variables"]
         if "WEBHOOK_SECRET_ID" in variables:  # only its name, and only where it is read
-            assert variables["WEBHOOK_SECRET_ID"] == "ContentHub/webhook-signing-secret"
+            assert "ContentHub/webhook-signing-secret-" in json.dumps(variables["WEBHOOK_SECRET_ID"])
             named.append(variables["CONTENTHUB_FUNCTION"])
         assert not any("whsec_" in json.dumps(value) for value in variables.values())
     assert named == ["webhook_deliver"]
@@ -240,7 +239,7 @@ def test_failure_rate_oldest_pending_and_stale_runner_alarms(template):
     [failure] = [a for n, a in alarms.items() if "FailureRate" in n]
     assert failure["Threshold"] == 20
     expressions = [m.get("Expression", "") for m in failure["Metrics"]]
-    assert any("100 * (failed + timedout) / total" in e for e in expressions)
+    assert any("100 * (FILL(failed, 0) + FILL(timedout, 0)) / total" in e for e in expressions)
     oldest = [a for n, a in alarms.items() if "OldestMessage" in n]
     assert len(oldest) == 3 and all(a["Threshold"] == 900 for a in oldest)
     assert all(a["MetricName"] == "ApproximateAgeOfOldestMessage" for a in oldest)

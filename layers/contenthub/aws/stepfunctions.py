@@ -33,6 +33,16 @@ class Orchestrator:
     def execution_arn(self, name: str) -> str:
         return self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
 
+    def exists(self, name: str) -> bool:
+        """Whether an execution of that name was started (in any state)."""
+        try:
+            client("stepfunctions").describe_execution(executionArn=self.execution_arn(name))
+        except ClientError as error:
+            if error_code(error) in ("ExecutionDoesNotExist", "ResourceNotFound"):
+                return False
+            raise
+        return True
+
     def stop(self, name: str, cause: str) -> bool:
         """Stop the named execution; False when it does not exist (not started yet) or has ended."""
         try:

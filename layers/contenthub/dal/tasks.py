@@ -7,10 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contenthub.dal.items import Repository, conditional, dynamodb_table
+from boto3.dynamodb.types import TypeDeserializer
+
+from contenthub.dal.items import Repository, client, conditional, dynamodb_table, plain
 from contenthub.dal.pages import Key, count_query, query_page
 from contenthub.models import Task, iso, month_of
 from contenthub.states import TERMINAL, TaskStatus
+
+_deserializer = TypeDeserializer()
+
+
+def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
 def task_item(task: Task) -> dict[str, Any]:
@@ -24,6 +32,21 @@ def task_item(task: Task) -> dict[str, Any]:
 class TaskRepository(Repository[Task]):
     entity = Task
     key = "task_id"
+
+    def get_many(self, task_ids: list[str]) -> list[Task]:
+        """The tasks of these ids that exist, read in one TransactGetItems: isolated from
+        transactions, so a group written together is seen whole or not at all."""
+        found: list[Task] = []
+        for start in range(0, len(task_ids), 100):
+            response = client("dynamodb").transact_get_items(
+                TransactItems=[
+                    {"Get": {"TableName": self.table, "Key": {"task_id": {"S": task_id}}}}
+                    for task_id in task_ids[start : start + 100]
+                ]  # fmt: skip
+            )
+            items = [r["Item"] for r in response.get("Responses", []) if r.get("Item")]
+            found += [Task.model_validate(plain(_deserialize(item))) for item in items]
+        return found
 
     def update_progress(
         self, task_id: str, attempt: int, progress: int, stage: str | None, now: datetime,
@@ -41,6 +64,22 @@ class TaskRepository(Repository[Task]):
             ExpressionAttributeValues={
                 ":p": progress, ":s": stage, ":now": iso(now), ":running": TaskStatus.RUNNING.value,
                 ":attempt": attempt,
+            },
+        )  # fmt: skip
+
+    def mark_requeued(self, task_id: str, attempt: int, most: int, now: datetime) -> bool:
+        """Count one more re-queue of a lost pending attempt (the sweeper); False when the task
+        moved on meanwhile or was re-queued `most` times already."""
+        return conditional(
+            dynamodb_table(self.table).update_item,
+            Key={"task_id": task_id},
+            UpdateExpression="SET requeued = if_not_exists(requeued, :zero) + :one, stage = :stage, updated_at = :now",
+            ConditionExpression="#st = :pending AND attempt = :attempt AND "
+            "(attribute_not_exists(requeued) OR requeued < :most)",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={
+                ":zero": 0, ":one": 1, ":now": iso(now), ":pending": TaskStatus.PENDING.value, ":attempt": attempt,
+                ":most": most, ":stage": "queued again: its intake message was lost",
             },
         )  # fmt: skip
 

@@ -81,7 +81,7 @@ def _tasks(
 def _repeat(ids: list[str], stores: BatchStores) -> list[Task]:
     """The tasks of an earlier delivery of the same request, queued again where still pending (in
     case it stopped before queueing; the dispatcher ignores repeats)."""
-    found = [task for task in (stores.tasks.get(i) for i in ids) if task is not None]
+    found = stores.tasks.get_many(ids)  # one isolated read: a concurrent delivery's tasks whole or not at all
     for task in found:
         if task.status == TaskStatus.PENDING:
             stores.intake.send({"task_id": task.task_id, "attempt": task.attempt})
@@ -160,13 +160,16 @@ def fire_batch(
             result += found
             continue
         new = _fire_account(request, settings, stores, account, firing, source, now)
+        if not new and (found := _repeat(ids, stores)):  # the same firing, delivered at the same moment
+            result += found
+            continue
         result += new
         created += len(new)
         if len(new) < wanted:
             reason = f"daily quota {account.daily_quota} reached for {day_of(now)} (UTC)"
             skipped.append(FiringSkip(account_id=account.account_id, wanted=wanted, created=len(new), reason=reason))
     for skip in skipped:
-        logger.warning("schedule firing skipped tasks", extra={"firing": firing, **skip.model_dump()})
+        logger.warning("schedule firing skipped tasks", extra={"firing": firing, "skipped": skip.model_dump()})
     count(MetricName.SUBMITTED, created)
     count(MetricName.FIRING_SKIPPED, sum(s.wanted - s.created for s in skipped))
     return BatchResult(tasks=result, created=created, skipped=skipped)
@@ -189,6 +192,8 @@ def _fire_account(
             for task in group.tasks:
                 enqueue(task, stores.intake, stores.transactions)
             return group.tasks
+        if stores.tasks.get(group.tasks[0].task_id) is not None:
+            return []  # another delivery of this firing created them (the caller returns those)
         fresh = stores.accounts.get(account.account_id)
         if fresh is None:
             return []

@@ -118,6 +118,7 @@ class Task(BaseModel):
     finished_at: str | None = None
     history: list[AttemptRecord] = Field(default_factory=list, description="earlier attempts, oldest first")
     source: str = Field("api", description="api, batch or schedule:<schedule_id>")
+    requeued: int = Field(0, description="times the sweeper queued this attempt again (its intake message was lost)")
 
 
 class TaskPage(BaseModel):

@@ -1,14 +1,21 @@
-"""The `bedrock` creator: Amazon Bedrock's Converse API (BEDROCK_MODEL_ID, BEDROCK_MAX_TOKENS,
-BEDROCK_TEMPERATURE); throttling is retried with exponential backoff."""
+"""The `bedrock` creator: Amazon Bedrock's Converse API (BEDROCK_MODEL_ID — a model id or a
+cross-region inference profile id —, BEDROCK_MAX_TOKENS, BEDROCK_TEMPERATURE).
+
+Its own client: the read timeout is CREATOR_TIMEOUT_SECONDS (a long article takes longer than the
+shared clients' 20 s), and botocore's adaptive retry mode is the one retry mechanism (throttling
+backs off and is retried up to 5 attempts in all). The call runs in a thread so a cancel is
+honoured within about a tenth of a second (the call itself is abandoned)."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from typing import Any
 
-from botocore.exceptions import ClientError
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
-from contenthub import aws
 from contenthub.errors import CreatorError
 from contenthub.models import Article, JobRequest
 from contenthub.settings import Settings
@@ -17,16 +24,27 @@ from contenthub.states import CreatorKind
 from . import Brief, CancelledFn, ProgressFn, article_from_output
 from .openai import SYSTEM, _strip_fence
 
-RETRYABLE = ("ThrottlingException", "ServiceUnavailableException", "ModelNotReadyException")
+MAX_ATTEMPTS = 5
+
+
+def client_config(settings: Settings) -> Config:
+    return Config(
+        connect_timeout=10,
+        read_timeout=settings.CREATOR_TIMEOUT_SECONDS,
+        retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+    )
 
 
 @dataclass
 class BedrockCreator:
     model_id: str
     settings: Settings
-    attempts: int = 5
-    base_delay: float = 1.0
+    client: Any = field(default=None, repr=False)
     kind: CreatorKind = CreatorKind.BEDROCK
+
+    def __post_init__(self) -> None:
+        if self.client is None:
+            self.client = boto3.client("bedrock-runtime", config=client_config(self.settings))  # type: ignore[call-overload]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BedrockCreator:
@@ -35,11 +53,11 @@ class BedrockCreator:
     def generate(self, job: JobRequest, progress: ProgressFn, cancelled: CancelledFn) -> Article:
         brief = Brief.of(job, self.settings)
         progress(10, "waiting for the model")
-        for attempt in range(1, self.attempts + 1):
-            if cancelled():
-                raise CreatorError("generation was cancelled")
+        outcome: dict[str, Any] = {}
+
+        def call() -> None:
             try:
-                response = aws.client("bedrock-runtime").converse(
+                outcome["response"] = self.client.converse(
                     modelId=self.model_id,
                     system=[{"text": SYSTEM}],
                     messages=[{"role": "user", "content": [{"text": brief.prompt()}]}],
@@ -48,13 +66,21 @@ class BedrockCreator:
                         "temperature": self.settings.BEDROCK_TEMPERATURE,
                     },
                 )
-                break
-            except ClientError as error:
-                code = error.response["Error"]["Code"]
-                if code not in RETRYABLE or attempt == self.attempts:
-                    raise CreatorError(f"Bedrock {code}: {error.response['Error'].get('Message', '')}") from error
-                progress(10, f"throttled by Bedrock; retry {attempt}")
-                time.sleep(self.base_delay * 2 ** (attempt - 1))
+            except (ClientError, BotoCoreError) as error:
+                outcome["error"] = error
+
+        worker = threading.Thread(target=call, daemon=True)
+        worker.start()
+        while worker.is_alive():
+            if cancelled():
+                raise CreatorError("generation was cancelled")
+            worker.join(0.1)
+        if isinstance(error := outcome.get("error"), ClientError):
+            code = error.response["Error"]["Code"]
+            raise CreatorError(f"Bedrock {code}: {error.response['Error'].get('Message', '')}") from error
+        if error is not None:
+            raise CreatorError(f"Bedrock call failed: {error}") from error
+        response = outcome["response"]
         text = "".join(part.get("text", "") for part in response["output"]["message"]["content"])
         if response.get("stopReason") == "max_tokens":
             raise CreatorError(f"the model stopped at BEDROCK_MAX_TOKENS={self.settings.BEDROCK_MAX_TOKENS}; raise it")

@@ -45,3 +45,11 @@ def test_runner_settings_come_from_the_deployed_functions(tmp_path: Path):
 def test_runner_env_overrides_win(tmp_path: Path):
     env = stack_with(tmp_path, {"RUNNER_HEARTBEAT_SECONDS": "2", "CREATOR_KIND": "cli"}).runner_environment()
     assert env["RUNNER_HEARTBEAT_SECONDS"] == "2" and env["CREATOR_KIND"] == "cli"
+
+
+def test_a_function_runs_locally_only_on_its_runtimes_python():
+    from contenthub_local.lambda_adapter import runtime_mismatch
+
+    assert runtime_mismatch("python3.13", (3, 13)) is None
+    message = runtime_mismatch("python3.14", (3, 13))
+    assert message is not None and "python3.14" in message and "3.13" in message

@@ -5,15 +5,15 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import boto3
 import pytest
 from botocore.stub import Stubber
 
-from contenthub import aws
 from contenthub.errors import ConfigurationError, CreatorError
 from contenthub.models import JobRequest
 from contenthub.settings import Settings
 from contenthub_runner.creators import build_creator
-from contenthub_runner.creators.bedrock import BedrockCreator
+from contenthub_runner.creators.bedrock import BedrockCreator, client_config
 
 ARTICLE = {"title": "AI trends", "body": "# AI trends\n\nAbout AI.", "summary": "s", "tags": ["AI"]}
 
@@ -102,38 +102,48 @@ def converse_response(text, stop="end_turn"):
 
 @pytest.fixture
 def bedrock():
-    aws.client.cache_clear()
-    client = aws.client("bedrock-runtime")
+    client = boto3.client("bedrock-runtime", region_name="us-east-1", config=client_config(Settings()))
     with Stubber(client) as stubber:
-        yield stubber
-    aws.client.cache_clear()
+        yield client, stubber
 
 
-def test_bedrock_creator_retries_throttling_then_parses(bedrock):
-    for _ in range(2):
-        bedrock.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
-    bedrock.add_response("converse", converse_response(json.dumps(ARTICLE)))
-    creator = BedrockCreator("model-x", Settings(BEDROCK_MAX_TOKENS=100, BEDROCK_TEMPERATURE=0.2), base_delay=0.01)
-    stages = []
-    article = creator.generate(job(), lambda p, s: stages.append(s), lambda: False)
+def test_bedrock_has_its_own_client_adaptive_retries_and_the_creator_timeout():
+    config = client_config(Settings(CREATOR_TIMEOUT_SECONDS=240))
+    assert config.read_timeout == 240  # a long article takes longer than the shared clients' 20 s
+    assert config.retries == {"mode": "adaptive", "max_attempts": 5}  # botocore's retries are the only ones
+
+
+def test_bedrock_creator_parses_the_answer_and_records_usage(bedrock):
+    client, stubber = bedrock
+    stubber.add_response("converse", converse_response(json.dumps(ARTICLE)))
+    creator = BedrockCreator("model-x", Settings(BEDROCK_MAX_TOKENS=100, BEDROCK_TEMPERATURE=0.2), client=client)
+    article = creator.generate(job(), lambda *_: None, lambda: False)
     assert article.title == "AI trends" and article.metadata["model"] == "model-x"
     assert article.metadata["usage"]["totalTokens"] == 30
-    assert sum("throttled" in s for s in stages) == 2
 
 
-def test_bedrock_gives_up_after_the_last_attempt(bedrock):
-    for _ in range(2):
-        bedrock.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
-    creator = BedrockCreator("model-x", Settings(), attempts=2, base_delay=0.01)
+def test_bedrock_errors_and_truncation_say_what_happened(bedrock):
+    client, stubber = bedrock
+    stubber.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
+    stubber.add_client_error("converse", service_error_code="AccessDeniedException", http_status_code=403)
+    stubber.add_response("converse", converse_response('{"title": "t", "bo', stop="max_tokens"))
+    creator = BedrockCreator("model-x", Settings(), client=client)
     with pytest.raises(CreatorError, match="Bedrock ThrottlingException"):
         creator.generate(job(), lambda *_: None, lambda: False)
-
-
-def test_bedrock_non_retryable_error_and_truncation(bedrock):
-    bedrock.add_client_error("converse", service_error_code="AccessDeniedException", http_status_code=403)
-    bedrock.add_response("converse", converse_response('{"title": "t", "bo', stop="max_tokens"))
-    creator = BedrockCreator("model-x", Settings(), base_delay=0.01)
     with pytest.raises(CreatorError, match="AccessDeniedException"):
         creator.generate(job(), lambda *_: None, lambda: False)
     with pytest.raises(CreatorError, match="BEDROCK_MAX_TOKENS"):
         creator.generate(job(), lambda *_: None, lambda: False)
+
+
+def test_a_cancel_during_a_slow_bedrock_call_returns_at_once():
+    class Slow:
+        def converse(self, **_: object) -> dict:
+            time.sleep(5)
+            return converse_response(json.dumps(ARTICLE))
+
+    started = time.monotonic()
+    creator = BedrockCreator("model-x", Settings(), client=Slow())
+    with pytest.raises(CreatorError, match="cancelled"):
+        creator.generate(job(), lambda *_: None, lambda: time.monotonic() - started > 0.3)
+    assert time.monotonic() - started < 2
