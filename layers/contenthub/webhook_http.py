@@ -8,6 +8,7 @@ verifies the hostname), so a DNS answer cannot change between the check and the 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -44,26 +45,73 @@ class Target:
     address: str  # the resolved address that is connected to
 
 
-def resolve_target(url: str, allow_private: bool, resolver: Resolver = system_resolver) -> Target:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise UnsafeTarget(f"webhook URL {url!r} must be an absolute https URL")
+MAX_HOST_LENGTH = 253
+_HOST_PORT = re.compile(r"^(\[[^\[\]]+\]|[^:\[\]]+)(:[0-9]*)?$")
+_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+
+
+def _refuse(url: str, why: str) -> UnsafeTarget:
+    shown = url if len(url) <= 200 else url[:200] + "…"
+    return UnsafeTarget(f"webhook URL {shown!r} is not valid: {why}")
+
+
+def _host(url: str, hostname: str) -> str:
+    """The host as it is resolved and sent (SNI, Host): an IP literal, or a DNS name in ASCII
+    (an internationalised name in its xn-- form) whose labels are 1–63 letters, digits, `-` or `_`."""
+    try:
+        return str(ipaddress.ip_address(hostname))
+    except ValueError:
+        pass
+    if ":" in hostname:
+        raise _refuse(url, f"{hostname!r} is not an IPv6 address")
+    try:
+        name = hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _refuse(url, f"host name {hostname!r} has an empty or over-long label") from None
+    labels = name.removesuffix(".").split(".")
+    if len(name) > MAX_HOST_LENGTH or not all(_LABEL.match(label) for label in labels):
+        raise _refuse(url, f"{hostname!r} is not a valid host name")
+    return name
+
+
+def parse_url(url: str, allow_private: bool) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of a webhook URL, or UnsafeTarget (a 422) saying what is wrong:
+    every URL that does not parse is refused here, before anything is resolved or sent."""
+    if re.search(r"[\x00-\x20\x7f]", url):
+        raise _refuse(url, "it contains spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
+    except ValueError as error:  # a bad port, an unclosed IPv6 literal, …
+        raise _refuse(url, str(error)) from None
+    if parts.scheme not in ("https", "http") or not hostname:
+        raise UnsafeTarget(f"webhook URL {url[:200]!r} must be an absolute https URL")
     if parts.scheme == "http" and not allow_private:
         raise UnsafeTarget("webhook URL must use https")
-    if parts.username or parts.password:
+    if parts.username is not None or parts.password is not None:
         raise UnsafeTarget("webhook URL must not carry credentials")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if not _HOST_PORT.match(parts.netloc.rpartition("@")[2]):
+        raise _refuse(url, f"{parts.netloc!r} is not a host with an optional port")
+    if port == 0:
+        raise _refuse(url, "port 0")
+    host = _host(url, hostname)
+    port = port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, host, port, path
+
+
+def resolve_target(url: str, allow_private: bool, resolver: Resolver = system_resolver) -> Target:
+    scheme, host, port, path = parse_url(url, allow_private)
     try:
-        addresses = resolver(parts.hostname, port)
-    except OSError as error:
-        raise UnsafeTarget(f"webhook host {parts.hostname!r} does not resolve: {error}") from error
+        addresses = resolver(host, port)
+    except (OSError, UnicodeError) as error:
+        raise UnsafeTarget(f"webhook host {host!r} does not resolve: {error}") from error
     if not addresses:
-        raise UnsafeTarget(f"webhook host {parts.hostname!r} does not resolve")
+        raise UnsafeTarget(f"webhook host {host!r} does not resolve")
     if not allow_private:
         for address in addresses:
             check_address(address)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(parts.scheme, parts.hostname, port, path, addresses[0])
+    return Target(scheme, host, port, path, addresses[0])
 
 
 @dataclass

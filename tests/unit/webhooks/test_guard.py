@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from contenthub.errors import UnsafeTarget
-from contenthub.webhook_http import post, resolve_target
+from contenthub.webhook_http import parse_url, post, resolve_target
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,32 @@ def test_a_slow_receiver_times_out_after_the_setting():
         assert result.latency_ms < 1400
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port"),
+    [
+        ("https://hooks.example.com/in", "hooks.example.com", 443),
+        ("https://Hooks.Example.COM.:8443/in", "hooks.example.com.", 8443),
+        ("https://bücher.example/in", "xn--bcher-kva.example", 443),
+        ("https://[2606:4700::1111]:1024/in", "2606:4700::1111", 1024),
+        ("https://93.184.216.34/in", "93.184.216.34", 443),
+        ("https://_hooks.example.com/in", "_hooks.example.com", 443),
+    ],
+)
+def test_valid_urls_parse_to_the_host_that_is_resolved_and_sent(url, host, port):
+    assert parse_url(url, allow_private=False)[1:3] == (host, port)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x.example:99999/", "https://x.example:abc/", "https://x.example:0/", "https://[::1/",
+        "https://[zz::1]/", "https://a..example/", "https://.example/", "https://" + "a" * 64 + ".example/",
+        "https://" + "a." * 127 + "example/", "https://exa mple.example/", "https://hooks.example/\x00",
+        "https://-hooks.example/", "https://hooks.exa%41mple/", "https://hooks.example:-1/", "https://[::1]x/",
+    ],
+)  # fmt: skip
+def test_urls_that_do_not_parse_are_refused_as_unsafe_targets_not_errors(url):
+    with pytest.raises(UnsafeTarget, match="is not valid"):
+        resolve_target(url, allow_private=True, resolver=lambda h, p: ["93.184.216.34"])
