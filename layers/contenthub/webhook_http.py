@@ -1,8 +1,10 @@
 """One guarded webhook delivery over HTTP.
 
-POST with a timeout, no redirects, only 2xx counts. The SSRF guard resolves the host,
-refuses it unless every address is public, and connects to that resolved address (TLS still
-verifies the hostname), so a DNS answer cannot change between the check and the connect.
+POST with a timeout, no redirects, only 2xx counts. The SSRF guard parses the URL strictly,
+allows port 443 or ports from 1024, resolves the host, refuses it unless every address is public
+(IPv6 forms that embed an IPv4 address are judged by that address), and connects to that resolved
+address (TLS still verifies the hostname), so a DNS answer cannot change between the check and the
+connect. WEBHOOK_ALLOW_PRIVATE_TARGETS (the local stack) lifts the address, port and https rules.
 """
 
 from __future__ import annotations
@@ -26,14 +28,34 @@ def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
 
 
+# IPv6 ranges no webhook receiver lives in: Teredo tunnels and local-use NAT64 (RFC 8215).
+REFUSED_IPV6 = (ipaddress.IPv6Network("2001::/32"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+# IPv6 forms that carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052), IPv4-compatible
+# (::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d); the embedded address is the one checked.
+EMBEDDING_IPV6 = (
+    ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("::/96"), ipaddress.IPv6Network("::ffff:0:0:0/96"),
+)  # fmt: skip
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64, compatible, translated)."""
+    if ip.ipv4_mapped or ip.sixtofour:
+        return ip.ipv4_mapped or ip.sixtofour
+    if any(ip in network for network in EMBEDDING_IPV6):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def check_address(address: str) -> None:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%")[0])
+    refused = isinstance(ip, ipaddress.IPv6Address) and any(ip in network for network in REFUSED_IPV6)
+    if isinstance(ip, ipaddress.IPv6Address) and (inner := embedded_ipv4(ip)) is not None:
+        ip = inner
     # is_global is False for loopback, private, link-local (incl. 169.254.169.254), CGNAT,
     # unique-local, unspecified and reserved ranges; multicast is refused explicitly.
-    if not ip.is_global or ip.is_multicast:
-        raise UnsafeTarget(f"webhook target resolves to {ip}, which is not a public address")
+    if refused or not ip.is_global or ip.is_multicast:
+        shown = address if str(ip) == address else f"{address} ({ip})"
+        raise UnsafeTarget(f"webhook target resolves to {shown}, which is not a public address")
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,7 @@ class Target:
 
 
 MAX_HOST_LENGTH = 253
+MIN_OTHER_PORT = 1024  # in AWS mode a webhook goes to 443 or an unprivileged port (not 22, 25, 80, …)
 _HOST_PORT = re.compile(r"^(\[[^\[\]]+\]|[^:\[\]]+)(:[0-9]*)?$")
 _LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
 
@@ -96,6 +119,8 @@ def parse_url(url: str, allow_private: bool) -> tuple[str, str, int, str]:
         raise _refuse(url, "port 0")
     host = _host(url, hostname)
     port = port or (443 if parts.scheme == "https" else 80)
+    if not allow_private and port != 443 and port < MIN_OTHER_PORT:
+        raise UnsafeTarget(f"webhook URL port {port} is not allowed: use 443, or a port from {MIN_OTHER_PORT}")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return parts.scheme, host, port, path
 
