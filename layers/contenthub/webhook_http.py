@@ -9,15 +9,21 @@ connect. WEBHOOK_ALLOW_PRIVATE_TARGETS (the local stack) lifts the address, port
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import io
 import ipaddress
 import re
 import socket
+import ssl
+import string
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-
-import urllib3
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from contenthub.errors import UnsafeTarget
 
@@ -122,7 +128,7 @@ def parse_url(url: str, allow_private: bool) -> tuple[str, str, int, str]:
     if not allow_private and port != 443 and port < MIN_OTHER_PORT:
         raise UnsafeTarget(f"webhook URL port {port} is not allowed: use 443, or a port from {MIN_OTHER_PORT}")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return parts.scheme, host, port, path
+    return parts.scheme, host, port, quote(path, safe=string.punctuation)  # non-ASCII percent-encoded
 
 
 def resolve_target(url: str, allow_private: bool, resolver: Resolver = system_resolver) -> Target:
@@ -148,7 +154,8 @@ class AttemptResult:
 
     @property
     def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
+        """A 2xx that arrived whole within the deadline."""
+        return self.error is None and self.status is not None and 200 <= self.status < 300
 
 
 def _retry_after(value: str | None) -> int | None:
@@ -165,27 +172,130 @@ def _retry_after(value: str | None) -> int | None:
             return None
 
 
-def post(target: Target, headers: dict[str, str], body: bytes, timeout: float) -> AttemptResult:
-    host_header = target.host if target.port in (80, 443) else f"{target.host}:{target.port}"
-    pool: urllib3.HTTPConnectionPool
-    if target.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            target.address, target.port, server_hostname=target.host, assert_hostname=target.host,
-            cert_reqs="CERT_REQUIRED", retries=False, timeout=timeout,
-        )  # fmt: skip
-    else:
-        pool = urllib3.HTTPConnectionPool(target.address, target.port, retries=False, timeout=timeout)
+MAX_RESPONSE_HEAD_BYTES = 8192  # status line and headers; a longer head fails the attempt
+MAX_RESPONSE_BODY_BYTES = 4096  # of the body, read and dropped; the rest is never read
+
+
+class ResponseTooLarge(http.client.HTTPException):
+    pass
+
+
+class _CappedReader(io.RawIOBase):
+    """The response as http.client reads it: straight from the socket, and no more than `cap`
+    bytes in all. Over the cap the head is an error; the body just ends (see `allow_body`)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.cap, self.taken, self.in_body = sock, MAX_RESPONSE_HEAD_BYTES, 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        room = self.cap - self.taken
+        if room <= 0:
+            if self.in_body:
+                return 0
+            raise ResponseTooLarge(f"response head over {MAX_RESPONSE_HEAD_BYTES} bytes")
+        with memoryview(buffer) as view:
+            got = self.sock.recv_into(view.cast("B")[:room])
+        self.taken += got
+        return got
+
+    def allow_body(self) -> None:
+        self.in_body, self.cap = True, self.taken + MAX_RESPONSE_BODY_BYTES
+
+    def makefile(self, mode: str) -> io.BufferedReader:  # what http.client.HTTPResponse reads from
+        return io.BufferedReader(self, buffer_size=1024)
+
+
+class _Watchdog:
+    """Shuts the attempt's socket down when its deadline passes, whatever it is waiting for:
+    connect, TLS handshake, sending, the head or the body. (A socket timeout bounds one read; a
+    receiver sending a byte a second would never trip it.)"""
+
+    def __init__(self, seconds: float) -> None:
+        self.lock = threading.Lock()
+        self.sock: socket.socket | None = None
+        self.fired = self.stopped = False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sock = sock
+            if self.fired:
+                self._shutdown()
+
+    def _fire(self) -> None:
+        with self.lock:
+            if not self.stopped:
+                self.fired = True
+                self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self.sock is not None:
+            with contextlib.suppress(OSError):  # the plain socket call, also under TLS: no close_notify
+                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
+
+    def stop(self) -> bool:
+        """Stand down; True if the deadline passed first."""
+        with self.lock:
+            self.stopped = True
+        self.timer.cancel()
+        return self.fired
+
+
+@lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    return ssl.create_default_context()  # certificates required, hostname checked, TLS 1.2+
+
+
+def _request(target: Target, headers: dict[str, str], body: bytes) -> bytes:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    host_header = host if target.port == {"https": 443, "http": 80}[target.scheme] else f"{host}:{target.port}"
+    lines = [f"POST {target.path} HTTP/1.1", f"host: {host_header}", *(f"{k}: {v}" for k, v in headers.items()),
+             f"content-length: {len(body)}", "connection: close"]  # fmt: skip
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def post(
+    target: Target, headers: dict[str, str], body: bytes, timeout: float, ssl_context: ssl.SSLContext | None = None
+) -> AttemptResult:
+    """One POST to the resolved address, finished within `timeout` seconds in all (connect, TLS,
+    request, status and headers, and the first MAX_RESPONSE_BODY_BYTES of the body) or failed."""
     started = time.monotonic()
+    watchdog = _Watchdog(timeout)
+    sock: socket.socket | None = None
+    status: int | None = None
+    retry_after: int | None = None
+    error: str | None = None
     try:
-        response = pool.urlopen(
-            "POST", target.path, body=body, headers={**headers, "host": host_header}, redirect=False,
-            preload_content=True, timeout=urllib3.Timeout(total=timeout),
-        )  # fmt: skip
-    except urllib3.exceptions.HTTPError as error:
-        return AttemptResult(None, int((time.monotonic() - started) * 1000), error=f"{type(error).__name__}: {error}")
+        sock = socket.create_connection((target.address, target.port), timeout=timeout)
+        watchdog.watch(sock)
+        if target.scheme == "https":
+            sock = (ssl_context or _tls()).wrap_socket(sock, server_hostname=target.host, do_handshake_on_connect=False)
+            watchdog.watch(sock)
+            sock.do_handshake()
+        sock.sendall(_request(target, headers, body))
+        reader = _CappedReader(sock)
+        response = http.client.HTTPResponse(reader, method="POST")  # type: ignore[arg-type]
+        response.begin()
+        status = response.status
+        if status in (429, 503):
+            retry_after = _retry_after(response.getheader("retry-after"))
+        reader.allow_body()
+        with contextlib.suppress(http.client.IncompleteRead):  # cut short by the cap or the receiver
+            response.read(MAX_RESPONSE_BODY_BYTES)
+    except (OSError, http.client.HTTPException) as failure:
+        error = f"{type(failure).__name__}: {failure}"
     finally:
-        pool.close()
+        timed_out = watchdog.stop()
+        if sock is not None:
+            sock.close()
     latency = int((time.monotonic() - started) * 1000)
-    retry_after = _retry_after(response.headers.get("retry-after")) if response.status in (429, 503) else None
-    failure = None if 200 <= response.status < 300 else f"HTTP {response.status}"
-    return AttemptResult(response.status, latency, error=failure, retry_after=retry_after)
+    if timed_out:
+        error = f"timed out: no complete response within the {timeout:g} s deadline"
+    elif error is None and status is not None and not 200 <= status < 300:
+        error = f"HTTP {status}"
+    return AttemptResult(status, latency, error=error, retry_after=retry_after)

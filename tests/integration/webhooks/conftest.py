@@ -22,6 +22,7 @@ from contenthub import dal
 from contenthub.models import StoredDelivery, iso, utc_now
 from contenthub.states import DeliveryState
 from tests.conftest import load_handler, sqs_event
+from tests.fixtures.receivers import serve  # noqa: F401  (a fixture: misbehaving receivers)
 from tests.integration.conftest import REGION, drain, queue_messages, reset_caches
 
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
@@ -100,10 +101,16 @@ def first_message(delivery_id: str) -> dict[str, Any]:
     return {"delivery_id": delivery_id, "due_at": time.time(), "attempt": 1}
 
 
-def queued(stack: dict[str, str], delivery_id: str) -> list[dict[str, Any]]:
-    """The webhook queue's messages for one delivery (left in the queue)."""
-    bodies = [json.loads(m["Body"]) for m in queue_messages(stack["WebhookQueueUrl"])]
-    return [b for b in bodies if b.get("delivery_id") == delivery_id]
+def queued(stack: dict[str, str], delivery_id: str, wait: float = 3) -> list[dict[str, Any]]:
+    """The webhook queue's messages for one delivery (left in the queue), waiting up to `wait`
+    seconds for delayed ones to show."""
+    deadline = time.monotonic() + wait
+    while True:
+        bodies = [json.loads(m["Body"]) for m in queue_messages(stack["WebhookQueueUrl"])]
+        found = [b for b in bodies if b.get("delivery_id") == delivery_id]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def handle(handler: Any, context: Any, *messages: dict[str, Any]) -> dict[str, Any]:
