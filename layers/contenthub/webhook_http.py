@@ -1,10 +1,11 @@
 """One guarded webhook delivery over HTTP.
 
-POST with a timeout, no redirects, only 2xx counts. The SSRF guard parses the URL strictly,
-allows port 443 or ports from 1024, resolves the host, refuses it unless every address is public
-(IPv6 forms that embed an IPv4 address are judged by that address), and connects to that resolved
-address (TLS still verifies the hostname), so a DNS answer cannot change between the check and the
-connect. WEBHOOK_ALLOW_PRIVATE_TARGETS (the local stack) lifts the address, port and https rules.
+POST within a wall-clock deadline, reading a few KB of the answer; no redirects, only 2xx
+counts. The SSRF guard parses the URL strictly, allows port 443 or ports from 1024, resolves the
+host, refuses it unless every address is public (IPv6 forms that embed an IPv4 address are judged
+by that address), and connects to that resolved address (TLS still verifies the hostname), so a
+DNS answer cannot change between the check and the connect. WEBHOOK_ALLOW_PRIVATE_TARGETS (the
+local stack) lifts the address, port and https rules.
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ def _host(url: str, hostname: str) -> str:
         name = hostname.encode("idna").decode("ascii")
     except UnicodeError:
         raise _refuse(url, f"host name {hostname!r} has an empty or over-long label") from None
-    labels = name.removesuffix(".").split(".")
-    if len(name) > MAX_HOST_LENGTH or not all(_LABEL.match(label) for label in labels):
+    name = name.removesuffix(".")  # a fully qualified name's final dot: not sent in SNI or Host
+    if len(name) > MAX_HOST_LENGTH or not all(_LABEL.match(label) for label in name.split(".")):
         raise _refuse(url, f"{hostname!r} is not a valid host name")
     return name
 
@@ -196,8 +197,7 @@ class _CappedReader(io.RawIOBase):
             if self.in_body:
                 return 0
             raise ResponseTooLarge(f"response head over {MAX_RESPONSE_HEAD_BYTES} bytes")
-        with memoryview(buffer) as view:
-            got = self.sock.recv_into(view.cast("B")[:room])
+        got = self.sock.recv_into(memoryview(buffer).cast("B")[:room])
         self.taken += got
         return got
 
@@ -287,7 +287,7 @@ def post(
         reader.allow_body()
         with contextlib.suppress(http.client.IncompleteRead):  # cut short by the cap or the receiver
             response.read(MAX_RESPONSE_BODY_BYTES)
-    except (OSError, http.client.HTTPException) as failure:
+    except (OSError, http.client.HTTPException, ValueError) as failure:
         error = f"{type(failure).__name__}: {failure}"
     finally:
         timed_out = watchdog.stop()

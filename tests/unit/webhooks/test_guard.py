@@ -131,7 +131,7 @@ def test_a_slow_receiver_times_out_after_the_setting():
     ("url", "host", "port"),
     [
         ("https://hooks.example.com/in", "hooks.example.com", 443),
-        ("https://Hooks.Example.COM.:8443/in", "hooks.example.com.", 8443),
+        ("https://Hooks.Example.COM.:8443/in", "hooks.example.com", 8443),
         ("https://bücher.example/in", "xn--bcher-kva.example", 443),
         ("https://[2606:4700::1111]:1024/in", "2606:4700::1111", 1024),
         ("https://93.184.216.34/in", "93.184.216.34", 443),
