@@ -38,3 +38,6 @@ CONTEXT_COMPLETION_MODE = "COMPLETION_MODE"  # poll (default) or callback (.wait
 # callback mode: seconds without a runner heartbeat before the task fails; covers the queue wait
 # behind the global cap too (nothing heartbeats a job still in the queue), default 600
 CONTEXT_CALLBACK_HEARTBEAT = "CALLBACK_HEARTBEAT_SECONDS"
+# Set by the local stack's synth (local/contenthub_local/synth.py) and by nothing else: the only
+# synth allowed to set WEBHOOK_ALLOW_PRIVATE_TARGETS=true (which turns the webhook SSRF guard off).
+CONTEXT_LOCAL_STACK = "LOCAL_STACK"

@@ -4,6 +4,7 @@ every function and the runner its environment and least grants, and the stack it
 
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
+from pydantic import TypeAdapter
 
 from contenthub.settings import deployed_defaults
 from contenthub.states import CompletionMode
@@ -25,6 +26,7 @@ from infra.constants import (
     CONTEXT_CALLBACK_HEARTBEAT,
     CONTEXT_COMPLETION_MODE,
     CONTEXT_INTAKE_VISIBILITY,
+    CONTEXT_LOCAL_STACK,
     CONTEXT_MAX_RECEIVE,
 )
 from infra.wiring import Wiring
@@ -35,6 +37,12 @@ class ContentHubStack(Stack):
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         context = self.node.try_get_context
         self.settings = {name: str(context(name) or default) for name, default in deployed_defaults().items()}
+        flag = TypeAdapter(bool).validate_python
+        if flag(self.settings["WEBHOOK_ALLOW_PRIVATE_TARGETS"]) and not flag(context(CONTEXT_LOCAL_STACK) or False):
+            raise ValueError(
+                "WEBHOOK_ALLOW_PRIVATE_TARGETS=true is for the local stack only: it turns off the webhook SSRF "
+                "guard (http, loopback and private receivers). Remove it from the CDK context to deploy."
+            )
         timeout = int(self.settings["ASYNC_TASK_TIMEOUT"])
         max_receive = int(context(CONTEXT_MAX_RECEIVE) or 5)
         oldest = int(context(CONTEXT_ALARM_OLDEST_PENDING) or 900)

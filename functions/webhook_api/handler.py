@@ -1,5 +1,5 @@
 """Webhook deliveries API: GET /webhooks/deliveries?status=dead|pending|delivered|disabled and
-POST /webhooks/deliveries/{delivery_id}/redeliver."""
+POST /webhooks/deliveries/{delivery_id}/redeliver (finished or stalled deliveries)."""
 
 from typing import Annotated
 
@@ -25,7 +25,10 @@ def list_deliveries(
     return DeliveryList(deliveries=webhooks.list_deliveries(status, limit, dal.deliveries()))
 
 
-@app.post("/webhooks/deliveries/<delivery_id>/redeliver", summary="Send a finished delivery again")
+@app.post(
+    "/webhooks/deliveries/<delivery_id>/redeliver",
+    summary="Send a finished or stalled delivery again (409 while an attempt is in flight or a retry is ahead)",
+)
 def redeliver(delivery_id: Annotated[str, Path(pattern=DELIVERY_ID_PATTERN)]) -> WebhookDelivery:
     return webhooks.redeliver(delivery_id, dal.deliveries(), services.webhook_queue())
 

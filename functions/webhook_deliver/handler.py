@@ -26,9 +26,13 @@ def signing_secrets() -> list[str]:
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, lambda_context: Any = None) -> None:
     message = json.loads(record.body)
-    outcome = webhooks.deliver(message, settings, dal.deliveries(), services.webhook_queue(), signing_secrets)
+    # An attempt's claim lasts as long as this invocation can (see logic/webhooks.py).
+    time_left = lambda_context.get_remaining_time_in_millis() / 1000 if lambda_context is not None else None
+    outcome = webhooks.deliver(
+        message, settings, dal.deliveries(), services.webhook_queue(), signing_secrets, time_left=time_left
+    )
     logger.info("webhook message handled", extra={"delivery_id": message.get("delivery_id"), "outcome": outcome})
     count(MetricName.WEBHOOKS_DELIVERED, outcome == DeliveryOutcome.DELIVERED)
     count(MetricName.WEBHOOK_ATTEMPTS_FAILED, outcome.failed_attempt)

@@ -20,6 +20,7 @@ LOCAL_CONTEXT: dict[str, str] = {
     "CALLBACK_HEARTBEAT_SECONDS": "30",
     "intake_visibility_timeout": "5",
     "max_receive_count": "3",
+    "LOCAL_STACK": "true",  # the only synth that may set WEBHOOK_ALLOW_PRIVATE_TARGETS (infra/stack.py)
 }
 _INPUTS = ["infra", "functions", "layers/contenthub", "runner", "cdk.json", "pyproject.toml"]
 

@@ -75,9 +75,11 @@ class RunningStack:
 class Receiver:
     """A real webhook receiver on localhost. It answers 200 unless told otherwise for a task:
     `respond[task_id] = [500, 500, 200]` answers those statuses in turn (the last one repeats);
-    SLOW answers 200 only after the sender's timeout (SHARED_CONTEXT's WEBHOOK_TIMEOUT) has passed."""
+    SLOW answers 200 only after the sender's timeout (SHARED_CONTEXT's WEBHOOK_TIMEOUT) has passed;
+    DRIP sends a 200 one byte a second (38 s for the whole answer)."""
 
     SLOW = -1
+    DRIP = -2
 
     def __init__(self, port: int = 0) -> None:
         self.received: list[dict[str, Any]] = []
@@ -103,6 +105,16 @@ class Receiver:
                 if status == Receiver.SLOW:
                     time.sleep(float(SHARED_CONTEXT["WEBHOOK_TIMEOUT"]) + 1)
                     status = 200
+                if status == Receiver.DRIP:
+                    self.close_connection = True
+                    try:
+                        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n":
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(1)
+                    except OSError:
+                        pass  # the sender hung up
+                    return
                 self.send_response(status)
                 if status in (429, 503):
                     self.send_header("Retry-After", "1")

@@ -1,5 +1,9 @@
 """The webhook deliveries table: one item per delivery (`msg_…`) with every attempt, and
-`endpoint#<hash>` items recording an endpoint disabled by a 410."""
+`endpoint#<hash>` items recording an endpoint disabled by a 410.
+
+A sender claims an attempt before making it (`claim_attempt`): `attempt_count` moves to that
+attempt and `claim_expires_at` says until when the claim holds. Recording the attempt's result
+releases the claim; a claim that expires unreleased (the sender died) can be taken again."""
 
 from __future__ import annotations
 
@@ -23,27 +27,39 @@ class DeliveryRepository(Repository[StoredDelivery]):
             dynamodb_table(self.table).put_item, Item=item, ConditionExpression="attribute_not_exists(delivery_id)"
         )
 
-    def claim_attempt(self, delivery_id: str, attempt: int, now: datetime) -> bool:
-        """Take attempt number `attempt` (1-based); False if another worker took it or it is over."""
+    def claim_attempt(
+        self, delivery_id: str, attempt: int, now: datetime, until: datetime, round_: int | None = None
+    ) -> bool:  # fmt: skip
+        """Take attempt number `attempt` (1-based) until `until`: the next attempt in turn, or the
+        same attempt again once its claim has expired (whoever took it stopped before recording a
+        result). False if another sender holds it, it is over, or the message belongs to an earlier
+        round (`round_`: the delivery's redeliveries when the message was sent; None: not checked)."""
+        condition = "#st = :pending AND (attempt_count = :previous OR (attempt_count = :n AND claim_expires_at < :now))"
+        values = {":n": attempt, ":previous": attempt - 1, ":pending": DeliveryState.PENDING.value, ":now": iso(now),
+                  ":until": iso(until)}  # fmt: skip
+        if round_ is not None:
+            condition += " AND (redeliveries = :round" + (
+                " OR attribute_not_exists(redeliveries))" if round_ == 0 else ")"
+            )
+            values[":round"] = round_
         return conditional(
             dynamodb_table(self.table).update_item,
             Key={"delivery_id": delivery_id},
-            UpdateExpression="SET attempt_count = :n, updated_at = :now",
-            ConditionExpression="#st = :pending AND attempt_count = :previous",
+            UpdateExpression="SET attempt_count = :n, updated_at = :now, claim_expires_at = :until",
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#st": "status"},
-            ExpressionAttributeValues={
-                ":n": attempt, ":previous": attempt - 1, ":pending": DeliveryState.PENDING.value, ":now": iso(now),
-            },
-        )  # fmt: skip
+            ExpressionAttributeValues=values,
+        )
 
     def record_attempt(
         self, delivery_id: str, attempt: DeliveryAttempt, state: DeliveryState, now: datetime,
         next_attempt_at: str | None = None,
     ) -> None:  # fmt: skip
+        """Append an attempt's result and release its claim."""
         dynamodb_table(self.table).update_item(
             Key={"delivery_id": delivery_id},
             UpdateExpression="SET attempts = list_append(if_not_exists(attempts, :empty), :a), #st = :s, "
-            "updated_at = :now, next_attempt_at = :next",
+            "updated_at = :now, next_attempt_at = :next REMOVE claim_expires_at",
             ExpressionAttributeNames={"#st": "status"},
             ExpressionAttributeValues={
                 ":a": [attempt.model_dump(exclude_none=True)], ":empty": [], ":s": state.value, ":now": iso(now),
@@ -52,17 +68,24 @@ class DeliveryRepository(Repository[StoredDelivery]):
         )  # fmt: skip
 
     def reopen(self, delivery_id: str, now: datetime) -> bool:
-        """Make a finished delivery pending again, with a fresh retry schedule."""
+        """Start a fresh retry schedule (a new round) for a finished delivery, or a stalled pending
+        one: no attempt in flight (its claim, if any, expired) and no retry still to come. False
+        while an attempt is in flight or the next attempt is still ahead."""
         finished = [s for s in DeliveryState if s != DeliveryState.PENDING]
+        stalled = (
+            "(#st = :pending AND (attribute_not_exists(claim_expires_at) OR claim_expires_at < :now) AND "
+            "(attribute_not_exists(next_attempt_at) OR attribute_type(next_attempt_at, :null) "
+            "OR next_attempt_at < :now))"
+        )
         return conditional(
             dynamodb_table(self.table).update_item,
             Key={"delivery_id": delivery_id},
             UpdateExpression="SET #st = :pending, attempt_count = :zero, updated_at = :now, "
-            "redeliveries = if_not_exists(redeliveries, :zero) + :one",
-            ConditionExpression=f"#st IN ({', '.join(f':f{i}' for i in range(len(finished)))})",
+            "redeliveries = if_not_exists(redeliveries, :zero) + :one REMOVE claim_expires_at, next_attempt_at",
+            ConditionExpression=f"#st IN ({', '.join(f':f{i}' for i in range(len(finished)))}) OR {stalled}",
             ExpressionAttributeNames={"#st": "status"},
             ExpressionAttributeValues={
-                ":pending": DeliveryState.PENDING.value, ":zero": 0, ":one": 1, ":now": iso(now),
+                ":pending": DeliveryState.PENDING.value, ":zero": 0, ":one": 1, ":now": iso(now), ":null": "NULL",
                 **{f":f{i}": s.value for i, s in enumerate(finished)},
             },
         )  # fmt: skip

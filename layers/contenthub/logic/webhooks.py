@@ -31,6 +31,13 @@ EVENTS = {
     TaskStatus.CANCELLED: "task.cancelled",
 }
 MAX_PAYLOAD_BYTES = 20_000
+# A claim on an attempt lasts the invocation's remaining time plus this: it lapses only once the
+# invocation that took it is surely gone (Lambda stops it at its timeout). The deliver function's
+# queue keeps a message invisible for 6 × the function's timeout, so a message SQS delivers again
+# always finds an abandoned claim expired (tests/infra check the template keeps it so).
+CLAIM_GRACE_SECONDS = 30
+# Seconds of an invocation kept back from an attempt's deadline for recording its result.
+RECORD_RESERVE_SECONDS = 5
 TASK_FIELDS = {"task_id", "account_id", "status", "topic", "keywords", "attempt", "error", "content_id",
                "created_at", "started_at", "finished_at"}  # fmt: skip
 
@@ -89,29 +96,47 @@ def notify(
     # A previous call may have written the record and died before queueing it: queue again.
     # The sender claims attempts conditionally, so a duplicate message sends nothing twice.
     if created or (existing and existing.status == DeliveryState.PENDING and existing.attempt_count == 0):
-        queue.send({"delivery_id": delivery_id, "due_at": time.time(), "attempt": 1})
+        round_ = (existing.redeliveries or 0) if existing else 0
+        queue.send({"delivery_id": delivery_id, "due_at": time.time(), "attempt": 1, "round": round_})
     return delivery_id
 
 
 def deliver(
     message: dict[str, Any], settings: Settings, deliveries: dal.DeliveryRepository, queue: Queue,
     secrets: Callable[[], list[str]], resolver: Resolver = system_resolver, now: datetime | None = None,
+    time_left: float | None = None,
 ) -> DeliveryOutcome:  # fmt: skip
-    """Handle one queue message for a delivery; returns what happened (for logs and metrics)."""
+    """Handle one queue message for a delivery; returns what happened (for logs and metrics).
+
+    `time_left`: seconds the invocation has left (Lambda's remaining time). The attempt's deadline
+    fits in it, and the claim lasts it plus CLAIM_GRACE_SECONDS: a claim lapses only once the
+    invocation that took it is gone, and then the message SQS delivers again takes it over."""
     delivery_id = str(message["delivery_id"])
     due_at = float(message.get("due_at", 0))
     if due_at - time.time() > 1:  # SQS delays at most 15 minutes: wait again until due
         queue.send({**message, "due_at": due_at}, delay_seconds=int(due_at - time.time()))
         return DeliveryOutcome.WAITING
+    deadline = float(settings.WEBHOOK_TIMEOUT)
+    if time_left is not None:
+        deadline = min(deadline, time_left - RECORD_RESERVE_SECONDS)
+        if deadline < 1:  # not enough of this invocation left for an attempt: the next one makes it
+            queue.send(message)
+            return DeliveryOutcome.WAITING
     delivery = deliveries.get(delivery_id)
     if delivery is None or delivery.status != DeliveryState.PENDING:
         return DeliveryOutcome.NOTHING_TO_DO
-    # Each message is for one attempt number, claimed conditionally: a copy of a message (SQS
-    # delivers at least once) finds its attempt taken and sends nothing, early or twice.
+    # Each message is for one attempt number of one round, claimed conditionally: a copy of a
+    # message (SQS delivers at least once) finds its attempt taken and sends nothing, early or
+    # twice; a message from before a redelivery finds a new round.
     attempt = int(message.get("attempt") or delivery.attempt_count + 1)
+    round_ = message.get("round")
     now = now or utc_now()
-    if not deliveries.claim_attempt(delivery_id, attempt, now):
+    lease = (deadline + RECORD_RESERVE_SECONDS if time_left is None else time_left) + CLAIM_GRACE_SECONDS
+    if not deliveries.claim_attempt(delivery_id, attempt, now, now + timedelta(seconds=lease), round_):
         return DeliveryOutcome.TAKEN
+    if delivery.attempt_count == attempt:
+        logger.warning("webhook attempt taken over: its claim expired with no result recorded",
+                       extra={"delivery_id": delivery_id, "attempt": attempt})  # fmt: skip
     record = DeliveryAttempt(attempt=attempt, at=iso(now))
 
     def finish(state: DeliveryState, outcome: DeliveryOutcome, **fields: Any) -> DeliveryOutcome:
@@ -126,7 +151,7 @@ def deliver(
         logger.warning("webhook target refused", extra={"delivery_id": delivery_id, "reason": error.message})
         return finish(DeliveryState.DEAD, DeliveryOutcome.DEAD, error=error.message)
     body = delivery.payload.encode()
-    result = post(target, signed_headers(secrets(), delivery_id, body), body, settings.WEBHOOK_TIMEOUT)
+    result = post(target, signed_headers(secrets(), delivery_id, body), body, deadline)
     record = record.model_copy(update={"status": result.status, "latency_ms": result.latency_ms, "error": result.error})
     if result.ok:
         return finish(DeliveryState.DELIVERED, DeliveryOutcome.DELIVERED)
@@ -139,18 +164,37 @@ def deliver(
     delay = max(delays[attempt - 1], result.retry_after or 0)
     next_at = iso(now + timedelta(seconds=delay))
     deliveries.record_attempt(delivery_id, record, DeliveryState.PENDING, now, next_attempt_at=next_at)
-    queue.send({"delivery_id": delivery_id, "due_at": time.time() + delay, "attempt": attempt + 1}, delay)
+    following = {"delivery_id": delivery_id, "due_at": time.time() + delay, "attempt": attempt + 1,
+                 "round": (delivery.redeliveries or 0) if round_ is None else round_}  # fmt: skip
+    queue.send(following, delay)
     return DeliveryOutcome.RETRYING
 
 
-def redeliver(delivery_id: str, deliveries: dal.DeliveryRepository, queue: Queue) -> WebhookDelivery:
+def redeliver(
+    delivery_id: str, deliveries: dal.DeliveryRepository, queue: Queue, now: datetime | None = None
+) -> WebhookDelivery:
+    """Send a delivery again from attempt 1: a finished one, or a pending one that has stalled
+    (its claim expired with no result, or its next attempt is overdue). A pending delivery with
+    an attempt in flight or a retry still ahead is refused (409), saying until when."""
+    now = now or utc_now()
     delivery = deliveries.get(delivery_id)
     if delivery is None or not delivery_id.startswith("msg_"):
         raise DeliveryNotFound(f"webhook delivery {delivery_id} does not exist")
-    if not deliveries.reopen(delivery_id, utc_now()):
-        raise DeliveryNotRedeliverable(f"webhook delivery {delivery_id} is {delivery.status}; wait for it to finish")
-    queue.send({"delivery_id": delivery_id, "due_at": time.time(), "attempt": 1})
-    return (deliveries.get(delivery_id) or delivery).view()
+    if not deliveries.reopen(delivery_id, now):
+        raise DeliveryNotRedeliverable(_why_not(deliveries.get(delivery_id) or delivery, now))
+    reopened = deliveries.get(delivery_id) or delivery
+    queue.send({"delivery_id": delivery_id, "due_at": time.time(), "attempt": 1, "round": reopened.redeliveries or 0})
+    return reopened.view()
+
+
+def _why_not(delivery: StoredDelivery, now: datetime) -> str:
+    name = f"webhook delivery {delivery.delivery_id}"
+    if delivery.claim_expires_at and delivery.claim_expires_at > iso(now):
+        return (f"{name} is being sent (attempt {delivery.attempt_count}); if that attempt never ends, it can "
+                f"be redelivered after {delivery.claim_expires_at}")  # fmt: skip
+    if delivery.next_attempt_at and delivery.next_attempt_at > iso(now):
+        return f"{name} is pending: its next attempt is at {delivery.next_attempt_at}; wait for it, or redeliver after"
+    return f"{name} is {delivery.status}; try again"
 
 
 def list_deliveries(state: DeliveryState, limit: int, deliveries: dal.DeliveryRepository) -> list[WebhookDelivery]:

@@ -26,6 +26,9 @@ class WebhookDelivery(BaseModel):
     attempt_count: int = 0
     attempts: list[DeliveryAttempt] = Field(default_factory=list)
     next_attempt_at: str | None = None
+    claim_expires_at: str | None = Field(
+        None, description="while an attempt is being made: when its claim lapses (if its sender stopped, it is retried)"
+    )
     created_at: str
     updated_at: str
     redeliveries: int | None = None

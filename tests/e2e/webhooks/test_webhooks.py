@@ -203,3 +203,53 @@ def test_duplicate_queue_messages_send_nothing_twice_and_do_not_rush_a_retry(loc
     assert second["at"] - first["at"] >= 0.9  # the retry kept its backoff
     queue_drained(local_stack)
     assert len(receiver.for_task(retried["task_id"])) == 2
+
+
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_deadline_then_the_retry_is_delivered(
+    local_stack, receiver: Receiver
+):
+    submitted = local_stack.submit(topic="receiver drips")
+    receiver.respond[submitted["task_id"]] = [Receiver.DRIP, 200]
+    local_stack.wait_until_done(submitted["task_id"])
+    first, second = receiver.wait_for(submitted["task_id"], 2, timeout=15)
+    assert second["at"] - first["at"] < 15  # 2 s deadline + 1 s backoff, not the 38 s the answer takes
+    listed = wait_for_status(local_stack, first["headers"]["webhook-id"], "delivered")
+    cut_off, delivered = listed["attempts"]
+    assert cut_off["status"] is None and "timed out" in cut_off["error"] and cut_off["latency_ms"] < 5000, cut_off
+    assert delivered["status"] == 200
+
+
+def test_a_delivery_whose_sender_died_after_its_claim_can_be_redelivered_once_the_claim_expired(
+    local_stack, receiver: Receiver
+):
+    task, _ = local_stack.wait_until_done(local_stack.submit(topic="sender dies")["task_id"])
+    [sent] = receiver.wait_for(task["task_id"], 1)
+    delivery_id = sent["headers"]["webhook-id"]
+    wait_for_status(local_stack, delivery_id, "delivered")
+    # As a sender that claimed attempt 1 and died (its message then dead-lettered) leaves it:
+    # pending, attempt 1 taken, nothing recorded, the claim running for another minute.
+    table = local_stack.client("dynamodb")
+    key = {"delivery_id": {"S": delivery_id}}
+
+    def claim(expires: float) -> None:
+        at = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(expires))
+        table.update_item(
+            TableName=local_stack.outputs["WebhooksTable"], Key=key,
+            UpdateExpression="SET #st = :p, attempt_count = :one, claim_expires_at = :at, attempts = :none",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":p": {"S": "pending"}, ":one": {"N": "1"}, ":at": {"S": at},
+                                       ":none": {"L": []}},
+        )  # fmt: skip
+
+    claim(time.time() + 60)
+    redeliver = f"{local_stack.api_url}/webhooks/deliveries/{delivery_id}/redeliver"
+    refused = requests.post(redeliver, timeout=10)
+    assert refused.status_code == 409 and "being sent" in refused.json()["error"]["message"], refused.text
+    claim(time.time() - 1)
+    response = requests.post(redeliver, timeout=10)
+    assert response.status_code == 200 and response.json()["status"] == "pending", response.text
+    receiver.wait_for(task["task_id"], 2)
+    listed = wait_for_status(local_stack, delivery_id, "delivered")
+    assert [a["status"] for a in listed["attempts"]] == [200] and listed["redeliveries"] == 1
+    queue_drained(local_stack)
+    assert len(receiver.for_task(task["task_id"])) == 2  # the first send, and the redelivery
