@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from contenthub import aws, dal
+from contenthub.dal import AccountTasks, Quota
 from contenthub.dal.tasks import task_item
 from contenthub.models import DeliveryAttempt, ScheduleRecord, StoredContent, StoredDelivery, Task, iso
 from contenthub.states import ContentStatus, DeliveryState, ScheduleState, ScheduleType, StopReason, TaskStatus
@@ -128,14 +129,54 @@ def content(n: int) -> StoredContent:
 def submit_and_quota(s: Side) -> Observation:
     for record in (account(1), account(2, daily_quota=2), account(3, daily_quota=3, usage={"2026-11-28": 1})):
         s.accounts.create(record)
-    submit, t = s.transactions.submit, lambda n, a: task(tid(n), account_id=a)
-    seen = [submit([t(0, 9)], NOW), submit([t(1, 1)], NOW)]  # no such account; unlimited
-    seen += [submit([t(2, 2)], NOW), submit([t(3, 2)], NOW), submit([t(4, 2)], NOW)]  # quota 2
-    seen += [submit([t(5, 1), t(6, 1)], NOW, dal.Quota(None), topic_uses=["a", "b", "a"])]
-    seen += [submit([t(7, 2)], NOW, dal.Quota(None)), submit([t(7, 2)], NOW, dal.Quota(3))]  # quota is 2
-    seen += [submit([t(8, 3), t(9, 3), t(10, 3)], NOW, dal.Quota(3)), submit([t(8, 3), t(9, 3)], NOW, dal.Quota(3))]
-    seen += [submit([t(1, 1), t(11, 1)], NOW, dal.Quota(None))]  # task 1 exists: nothing of it is written
-    seen += [s.tasks.get(tid(n)) for n in range(12)] + [s.accounts.get(a) for a in (1, 2, 3)]
+    t = lambda n, a: task(tid(n), account_id=a)  # noqa: E731
+
+    def submit(tasks: list[Task], quota: Quota | None = None, topic_uses: tuple[str, ...] = ()) -> bool:
+        return bool(s.transactions.submit([AccountTasks(tasks, quota, list(topic_uses))], NOW))
+
+    seen = [submit([t(0, 9)]), submit([t(1, 1)])]  # no such account; unlimited
+    seen += [submit([t(2, 2)]), submit([t(3, 2)]), submit([t(4, 2)])]  # quota 2
+    seen += [submit([t(5, 1), t(6, 1)], Quota(None), topic_uses=("a", "b", "a"))]
+    seen += [submit([t(7, 2)], Quota(None)), submit([t(7, 2)], Quota(3))]  # quota is 2
+    seen += [submit([t(8, 3), t(9, 3), t(10, 3)], Quota(3)), submit([t(8, 3), t(9, 3)], Quota(3))]
+    seen += [submit([t(1, 1), t(11, 1)], Quota(None))]  # task 1 exists: nothing of it is written
+    seen += [submit([t(12, 3), t(13, 3), t(14, 3), t(15, 3)], Quota(3))]  # more than the quota: never fits
+    seen += [s.tasks.get(tid(n)) for n in range(16)] + [s.accounts.get(a) for a in (1, 2, 3)]
+    return [*seen, s.counters.read(["submitted"], NOW)]
+
+
+def submit_several_accounts(s: Side) -> Observation:
+    """One transaction for several accounts: all of them or none."""
+    for record in (account(1, topics=["a", "b"]), account(2, daily_quota=2), account(3, daily_quota=1)):
+        s.accounts.create(record)
+    t = lambda n, a: task(tid(n), account_id=a)  # noqa: E731
+    both = [AccountTasks([t(0, 1), t(1, 1)], Quota(None), ["a", "b"]), AccountTasks([t(2, 2), t(3, 2)], Quota(2))]
+    refused = [AccountTasks([t(4, 1)], Quota(None), ["a"]), AccountTasks([t(5, 3), t(6, 3)], Quota(1))]
+    later = [AccountTasks([t(7, 1)], Quota(None)), AccountTasks([t(8, 2)], Quota(2))]  # account 2 is full now
+    seen = [
+        s.transactions.submit(both, NOW),
+        s.transactions.submit(refused, LATER),
+        s.transactions.submit(later, LATER),
+    ]
+    seen += [s.tasks.get(tid(n)) for n in range(9)] + [s.accounts.get(a) for a in (1, 2, 3)]
+    return [*seen, s.counters.read(["submitted"], NOW)]
+
+
+def withdraw(s: Side) -> Observation:
+    """The undo of a submit: tasks, usage, topics' last use and counters as they were before."""
+    s.accounts.create(account(1, topics=["a", "b", "c"], topic_last_used={"a": iso(NOW - timedelta(days=1))}))
+    s.accounts.create(account(2, daily_quota=5))
+    t = lambda n, a: task(tid(n), account_id=a)  # noqa: E731
+    pool = AccountTasks([t(0, 1), t(1, 1)], Quota(None), ["a", "b"], {"a": iso(NOW - timedelta(days=1)), "b": ""})
+    quota = AccountTasks([t(2, 2), t(3, 2)], Quota(5))
+    seen = [s.transactions.submit([pool], NOW), s.transactions.submit([quota], NOW), s.accounts.get(1)]
+    s.put_task(t(3, 2).model_copy(update={"status": TaskStatus.RUNNING}))  # one of them has started meanwhile
+    seen += [
+        s.transactions.withdraw(pool, NOW),
+        s.transactions.withdraw(quota, NOW),
+        s.transactions.withdraw(pool, NOW),
+    ]
+    seen += [s.tasks.get(tid(n)) for n in range(4)] + [s.accounts.get(a) for a in (1, 2)]
     return [*seen, s.counters.read(["submitted"], NOW)]
 
 
@@ -143,11 +184,14 @@ def finish(s: Side) -> Observation:
     s.accounts.create(account(1))
     for n, status in enumerate([TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.SUCCEEDED, TaskStatus.RUNNING]):
         s.put_task(task(tid(n), account_id=1, status=status))
+    s.put_task(task(tid(4), account_id=1, status=TaskStatus.RUNNING, attempt=2))
     done = s.transactions.finish
-    seen = [done(tid(0), TaskStatus.FAILED, NOW, error="boom"), done(tid(0), TaskStatus.CANCELLED, LATER)]
-    seen += [done(tid(1), TaskStatus.SUCCEEDED, NOW, content=content(1)), done(tid(2), TaskStatus.FAILED, NOW)]
-    seen += [done(tid(3), TaskStatus.SUCCEEDED, NOW, content=content(1)), done(tid(9), TaskStatus.FAILED, NOW)]
-    seen += [s.tasks.get(tid(n)) for n in range(4)] + [s.contents.get(content(1).content_id)]
+    seen = [done(tid(0), 1, TaskStatus.FAILED, NOW, error="boom"), done(tid(0), 1, TaskStatus.CANCELLED, LATER)]
+    seen += [done(tid(1), 1, TaskStatus.SUCCEEDED, NOW, content=content(1)), done(tid(2), 1, TaskStatus.FAILED, NOW)]
+    seen += [done(tid(3), 1, TaskStatus.SUCCEEDED, NOW, content=content(1)), done(tid(9), 1, TaskStatus.FAILED, NOW)]
+    seen += [done(tid(4), 1, TaskStatus.FAILED, NOW, error="a late result of attempt 1")]  # attempt 2 runs
+    seen += [done(tid(4), 2, TaskStatus.TIMED_OUT, NOW)]
+    seen += [s.tasks.get(tid(n)) for n in range(5)] + [s.contents.get(content(1).content_id)]
     return [*seen, s.counters.read([s.value for s in TaskStatus], NOW)]
 
 
@@ -167,9 +211,11 @@ def progress_and_delete(s: Side) -> Observation:
     s.put_task(task(tid(1), status=TaskStatus.RUNNING, progress=40))
     s.put_task(task(tid(2)))
     s.put_task(task(tid(3), status=TaskStatus.SUCCEEDED))
-    for args in [(tid(1), 30, "back"), (tid(1), 50, "on"), (tid(2), 10, "x"), (tid(9), 10, "x")]:
+    for args in [(tid(1), 1, 30, "back"), (tid(1), 1, 50, "on"), (tid(2), 1, 10, "x"), (tid(9), 1, 10, "x")]:
         s.tasks.update_progress(*args, NOW)
-    s.tasks.update_progress(tid(1), 5, None, LATER, allow_backwards=True)
+    s.tasks.update_progress(tid(1), 2, 60, "another attempt's", NOW)  # not the current attempt: nothing
+    s.tasks.update_progress(tid(1), 2, 0, "another attempt's", NOW, allow_backwards=True)
+    s.tasks.update_progress(tid(1), 1, 5, None, LATER, allow_backwards=True)
     deleted = [s.tasks.delete_finished(tid(n)) for n in (1, 3, 3, 9)]
     return [*deleted, *(s.tasks.get(tid(n)) for n in (1, 2, 3, 9))]
 
@@ -210,7 +256,7 @@ def deliveries(s: Side) -> Observation:
 def contents_and_accounts(s: Side) -> Observation:
     s.accounts.create(account(1))
     s.put_task(task(tid(1), account_id=1))
-    s.transactions.finish(tid(1), TaskStatus.SUCCEEDED, NOW, content=content(1))
+    s.transactions.finish(tid(1), 1, TaskStatus.SUCCEEDED, NOW, content=content(1))
     c, cid = s.contents, content(1).content_id
     seen = [c.review(cid, ContentStatus.APPROVED, [ContentStatus.DRAFT, ContentStatus.REJECTED], "ok", NOW)]
     seen += [c.review(cid, ContentStatus.APPROVED, [ContentStatus.DRAFT], None, LATER)]
@@ -276,24 +322,35 @@ def counters_and_runners(s: Side) -> Observation:
         s.generation_times.recent("offline"),
         s.generation_times.recent("x"),
     ]
-    return [*seen, s.heartbeats.latest(), s.counters.read_keys(["submitted", "gen:recent:offline", "runner:heartbeat"])]
+    s.accounts.create(account(1))
+    s.put_task(task(tid(1), account_id=1, status=TaskStatus.RUNNING))
+    s.transactions.submit([AccountTasks([task(tid(2), account_id=1)])], NOW)
+    s.transactions.submit([AccountTasks([task(tid(3), account_id=1)])], NOW + timedelta(days=1))
+    s.transactions.finish(tid(1), 1, TaskStatus.FAILED, NOW)
+    days = ["2026-11-27", "2026-11-28", "2026-11-29"]
+    counts = [s.counters.read_days(["submitted", "failed", "succeeded"], days), s.counters.read(["submitted"], NOW)]
+    return [*seen, s.heartbeats.latest(), *counts]
 
 
 def refusals(s: Side) -> Observation:
     """What AWS refuses (and moto with it), the fakes refuse the same way, writing nothing."""
     s.accounts.create(account(1))
     twice = [task(tid(1), account_id=1)] * 2
+    one_account_twice = [AccountTasks([task(tid(2), account_id=1)]), AccountTasks([task(tid(3), account_id=1)])]
+    too_many = [AccountTasks([task(tid(10 + n), account_id=1) for n in range(98)])]  # 98 + account + 2 shards
     return [
-        outcome(lambda: s.counters.read_keys(["submitted", "submitted"])),
+        outcome(lambda: s.counters.read_days(["submitted"], ["2026-11-28", "2026-11-28"])),
         outcome(lambda: s.accounts.update(1, {"length": 1.5}, NOW)),  # boto3 refuses floats
         outcome(lambda: s.schedules.set_fields("batch-0123456789")),
-        outcome(lambda: s.transactions.submit(twice, NOW)),
-        s.tasks.get(tid(1)), s.accounts.get(1),
+        outcome(lambda: s.transactions.submit([AccountTasks(twice)], NOW)),
+        outcome(lambda: s.transactions.submit(one_account_twice, NOW)),
+        outcome(lambda: s.transactions.submit(too_many, NOW)),
+        *(s.tasks.get(tid(n)) for n in (1, 2, 3, 10)), s.accounts.get(1), s.counters.read(["submitted"], NOW),
     ]  # fmt: skip
 
 
-SCENARIOS = [submit_and_quota, finish, retry, progress_and_delete, jobs, deliveries, contents_and_accounts, lists,
-             counters_and_runners, refusals]  # fmt: skip
+SCENARIOS = [submit_and_quota, submit_several_accounts, withdraw, finish, retry, progress_and_delete, jobs, deliveries,
+             contents_and_accounts, lists, counters_and_runners, refusals]  # fmt: skip
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.__name__ for s in SCENARIOS])

@@ -102,7 +102,7 @@ def test_a_repeated_store_changes_nothing_and_counts_nothing(fakes: Fakes) -> No
 
 
 def test_a_result_for_a_task_cancelled_meanwhile_stores_nothing(fakes: Fakes) -> None:
-    fakes.transactions.finish(TASK_ID, TaskStatus.CANCELLED, NOW, error="cancelled by an operator")
+    fakes.transactions.finish(TASK_ID, 1, TaskStatus.CANCELLED, NOW, error="cancelled by an operator")
     result = end(fakes, ResultAction.STORE, STORE)
     assert not result.changed and result.status == TaskStatus.CANCELLED
     assert fakes.db.contents == {} and fakes.db.counter("succeeded") == 0
@@ -202,12 +202,6 @@ def test_a_draft_is_not_announced_even_with_auto_publish(fakes: Fakes) -> None:
     assert fakes.bus.events == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="end_attempt never checks the attempt: Transactions.finish only requires pending/running, so a "
-    "late handle_result of attempt 1 (in flight when the task was cancelled and retried) ends attempt 2 — "
-    "succeeded with attempt 1's content, or failed — before attempt 2 ran",
-)
 @pytest.mark.parametrize(("action", "state"), [
     (ResultAction.STORE, STORE),
     (ResultAction.FAIL, {"task_id": TASK_ID, "attempt": 1, "poll": {"status": "timed_out", "error": "too late"}}),

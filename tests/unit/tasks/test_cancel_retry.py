@@ -116,7 +116,7 @@ def test_retry_starts_attempt_two_keeps_the_first_in_history_and_queues_it(fakes
 def test_every_ended_attempt_stays_in_history(fakes: Fakes) -> None:
     fakes.db.add_task(failed_task())
     retry(fakes)
-    fakes.transactions.finish(TASK_ID, TaskStatus.TIMED_OUT, NOW, error="no result after 1801 s")
+    fakes.transactions.finish(TASK_ID, 2, TaskStatus.TIMED_OUT, NOW, error="no result after 1801 s")
     third = retry(fakes)
     assert third.attempt == 3
     assert [(h.attempt, h.status, h.error) for h in third.history] == [

@@ -6,7 +6,7 @@ import pytest
 
 from contenthub.errors import AccountNotFound, QueueUnavailable, QuotaExceeded, ServiceDisabled
 from contenthub.logic.submit import submit_task
-from contenthub.models import SubmitTaskRequest, Task
+from contenthub.models import SubmitTaskRequest, Task, iso
 from contenthub.settings import Settings
 from contenthub.states import TaskStatus
 from tests.fixtures.entities import NOW, TODAY, account
@@ -22,9 +22,12 @@ def fakes() -> Fakes:
     return fakes
 
 
-def submit(fakes: Fakes, settings: Settings = SETTINGS, **body: object) -> Task:
+def submit(fakes: Fakes, settings: Settings = SETTINGS, request_key: str | None = None, **body: object) -> Task:
     request = SubmitTaskRequest.model_validate({"account_id": 49, "topic": "AI trends", **body})
-    return submit_task(request, settings, fakes.transactions, fakes.intake, fakes.accounts, now=NOW)  # type: ignore[arg-type]
+    return submit_task(
+        request, settings, fakes.transactions, fakes.intake, fakes.accounts, fakes.tasks,  # type: ignore[arg-type]
+        now=NOW, request_key=request_key,
+    )  # fmt: skip
 
 
 def assert_nothing_accepted(fakes: Fakes) -> None:
@@ -90,3 +93,33 @@ def test_a_queue_failure_ends_the_task_failed_with_the_reason(fakes: Fakes) -> N
     assert stored.error == "could not enqueue the message: the intake queue does not answer"
     assert fakes.intake.sent == []
     assert fakes.db.counter("failed") == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="enqueue() fails the task with utc_now(), not the `now` submit_task was given: finished_at and "
+    "updated_at are the wall clock's, and the failure is counted on the wall clock's day",
+)
+def test_a_queue_failure_is_recorded_at_the_submit_s_time(fakes: Fakes) -> None:
+    fakes.intake.unavailable = "the intake queue does not answer"
+    with pytest.raises(QueueUnavailable):
+        submit(fakes)
+    [stored] = [fakes.tasks.get(task_id) for task_id in fakes.db.tasks]
+    assert stored is not None and stored.finished_at == iso(NOW) and stored.updated_at == iso(NOW)
+    assert fakes.db.counter(f"failed:{TODAY}") == 1
+
+
+def test_a_submit_retried_with_the_same_request_key_returns_the_first_task(fakes: Fakes) -> None:
+    first = submit(fakes, request_key="submit:key-1")
+    again = submit(fakes, request_key="submit:key-1")
+    assert again == first and list(fakes.db.tasks) == [first.task_id]
+    assert fakes.accounts.require(49).used_on(TODAY) == 1 and fakes.db.counter("submitted") == 1
+    assert fakes.intake.bodies == [{"task_id": first.task_id, "attempt": 1}]
+    assert submit(fakes, request_key="submit:key-2").task_id != first.task_id
+
+
+def test_a_request_key_does_not_hide_a_refusal(fakes: Fakes) -> None:
+    fakes.db.add_account(account(49, daily_quota=1, usage={TODAY: 1}))
+    with pytest.raises(QuotaExceeded):
+        submit(fakes, request_key="submit:key-1")
+    assert_nothing_accepted(fakes)
