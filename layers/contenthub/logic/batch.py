@@ -113,7 +113,7 @@ def submit_batch(
         raise why_refused(stores.accounts, refused.account_id, len(refused.tasks), now)
     created = [task for group in groups for task in group.tasks]
     for task in created:
-        enqueue(task, stores.intake, stores.transactions)
+        enqueue(task, stores.intake, stores.transactions, now)
     count(MetricName.SUBMITTED, len(created))
     logger.info("batch accepted", extra={"tasks_created": len(created), "tasks": [t.task_id for t in created]})
     return BatchResult(tasks=created, created=len(created))
@@ -187,7 +187,7 @@ def _fire_account(
         group = _tasks(request, settings, account, remaining, now, firing, source)
         if stores.transactions.submit([group], now):
             for task in group.tasks:
-                enqueue(task, stores.intake, stores.transactions)
+                enqueue(task, stores.intake, stores.transactions, now)
             return group.tasks
         fresh = stores.accounts.get(account.account_id)
         if fresh is None:

@@ -95,11 +95,6 @@ def test_a_queue_failure_ends_the_task_failed_with_the_reason(fakes: Fakes) -> N
     assert fakes.db.counter("failed") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="enqueue() fails the task with utc_now(), not the `now` submit_task was given: finished_at and "
-    "updated_at are the wall clock's, and the failure is counted on the wall clock's day",
-)
 def test_a_queue_failure_is_recorded_at_the_submit_s_time(fakes: Fakes) -> None:
     fakes.intake.unavailable = "the intake queue does not answer"
     with pytest.raises(QueueUnavailable):
