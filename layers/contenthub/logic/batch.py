@@ -9,7 +9,7 @@ from datetime import datetime
 from contenthub import dal
 from contenthub.aws.sqs import Queue
 from contenthub.dal.transactions import MAX_ITEMS, AccountTasks, transaction_size
-from contenthub.errors import AccountNotFound, TaskStateConflict
+from contenthub.errors import AccountNotFound, QueueUnavailable, TaskStateConflict
 from contenthub.logic.submit import (
     derived_task_id,
     enqueue,
@@ -112,11 +112,31 @@ def submit_batch(
     if refused is not None:
         raise why_refused(stores.accounts, refused.account_id, len(refused.tasks), now)
     created = [task for group in groups for task in group.tasks]
-    for task in created:
-        enqueue(task, stores.intake, stores.transactions, now)
+    _enqueue_all(created, stores, now)
     count(MetricName.SUBMITTED, len(created))
     logger.info("batch accepted", extra={"tasks_created": len(created), "tasks": [t.task_id for t in created]})
     return BatchResult(tasks=created, created=len(created))
+
+
+def _enqueue_all(tasks: list[Task], stores: BatchStores, now: datetime) -> None:
+    """Queue every stored task, in order. No task may sit pending with nothing queued: when the
+    queue fails, the task it refused and every one after it end failed with the reason (as a
+    single submit's task does), and QueueUnavailable (503) says how many were queued and will run."""
+    for index, task in enumerate(tasks):
+        try:
+            enqueue(task, stores.intake, stores.transactions, now)  # fails this task on a queue error
+        except QueueUnavailable as error:
+            for unsent in tasks[index + 1 :]:
+                stores.transactions.finish(unsent.task_id, unsent.attempt, TaskStatus.FAILED, now, error=error.message)
+            failed = [t.task_id for t in tasks[index:]]
+            logger.error("intake queue failed; the unqueued tasks ended failed", extra={"tasks_failed": failed})
+            if len(tasks) == 1:
+                raise
+            raise QueueUnavailable(
+                f"{error.message}; {index} of {len(tasks)} tasks were queued and will run, the other "
+                f"{len(failed)} ended failed with this reason (retry them when the queue is back)",
+                error.headers,
+            ) from error
 
 
 def _store_all(groups: list[AccountTasks], stores: BatchStores, now: datetime) -> AccountTasks | None:
@@ -186,8 +206,7 @@ def _fire_account(
             return []
         group = _tasks(request, settings, account, remaining, now, firing, source)
         if stores.transactions.submit([group], now):
-            for task in group.tasks:
-                enqueue(task, stores.intake, stores.transactions, now)
+            _enqueue_all(group.tasks, stores, now)
             return group.tasks
         fresh = stores.accounts.get(account.account_id)
         if fresh is None:

@@ -202,20 +202,41 @@ def test_a_batch_retried_with_the_same_request_key_creates_nothing_new(fakes: Fa
     assert batch(fakes, request_key="batch:key-2").created == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="submit_batch: when the intake queue fails, enqueue() fails the first task and raises, and the "
-    "batch's other tasks, already written, stay pending with nothing queued (POST /tasks/batch has no "
-    "repeat to re-queue them); enqueue's own rule is that a task must not sit pending with nothing queued",
-)
+UNAVAILABLE = "could not enqueue the message: the intake queue does not answer"
+
+
 def test_a_queue_failure_in_a_batch_leaves_no_task_pending_with_nothing_queued(fakes: Fakes) -> None:
     fakes.intake.unavailable = "the intake queue does not answer"
-    with pytest.raises(QueueUnavailable):
+    with pytest.raises(QueueUnavailable) as failed:
         batch(fakes, account_ids=[1], count_per_account=3)
+    assert failed.value.http_status == 503
+    assert "0 of 3 tasks were queued" in failed.value.message
     stored = [fakes.tasks.get(task_id) for task_id in fakes.db.tasks]
     assert len(stored) == 3
     stranded = [t.task_id for t in stored if t is not None and t.status == TaskStatus.PENDING]
     assert stranded == [], f"pending, never queued: {stranded}"
+    # Each ended failed with the reason, at the batch's time, as a single submit's task does.
+    assert {(t.status, t.error, t.finished_at) for t in stored if t is not None} == {
+        (TaskStatus.FAILED, UNAVAILABLE, iso(NOW))
+    }
+    assert fakes.db.counter("failed") == 3 and fakes.db.counter("submitted") == 3
+
+
+def test_when_the_queue_fails_mid_batch_the_queued_tasks_run_and_the_rest_end_failed(fakes: Fakes) -> None:
+    send = fakes.intake.send
+
+    def failing_after_one(body: dict[str, object], delay_seconds: int = 0) -> None:
+        if fakes.intake.sent:
+            fakes.intake.unavailable = "the intake queue does not answer"
+        send(body, delay_seconds)
+
+    fakes.intake.send = failing_after_one  # type: ignore[method-assign]
+    with pytest.raises(QueueUnavailable, match="1 of 4 tasks were queued and will run, the other 3 ended failed"):
+        batch(fakes)
+    [queued] = queued_ids(fakes)
+    statuses = {task_id: (t.status, t.error) for task_id in fakes.db.tasks if (t := fakes.tasks.get(task_id))}
+    assert statuses.pop(queued) == (TaskStatus.PENDING, None)
+    assert set(statuses.values()) == {(TaskStatus.FAILED, UNAVAILABLE)} and len(statuses) == 3
 
 
 # -- schedule firings ----------------------------------------------------------------------------
