@@ -136,15 +136,20 @@ def test_retry_of_an_active_or_succeeded_task_is_refused(fakes: Fakes, status: T
     assert fakes.db == before and fakes.intake.sent == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retry_task sends to the intake queue without enqueue()'s guard: when the queue fails the new "
-    "attempt stays pending with nothing queued, and a pending task cannot be retried again",
-)
 def test_a_queue_failure_on_retry_does_not_leave_the_task_pending(fakes: Fakes) -> None:
     fakes.db.add_task(failed_task())
     fakes.intake.unavailable = "the intake queue does not answer"
-    with pytest.raises(QueueUnavailable):
+    with pytest.raises(QueueUnavailable) as refused:
         retry(fakes)
+    assert refused.value.http_status == 503
     stored = fakes.tasks.get(TASK_ID)
     assert stored is not None and stored.status != TaskStatus.PENDING
+    # The new attempt ended failed with the reason, at the retry's time; the first stays in history.
+    assert (stored.status, stored.attempt, stored.finished_at) == (TaskStatus.FAILED, 2, iso(NOW))
+    assert stored.error == "could not enqueue the message: the intake queue does not answer"
+    assert [h.attempt for h in stored.history] == [1]
+    assert fakes.intake.sent == [] and fakes.db.counter("failed") == 1
+    # Once the queue is back, the task can be retried again.
+    fakes.intake.unavailable = None
+    assert retry(fakes).attempt == 3
+    assert fakes.intake.bodies == [{"task_id": TASK_ID, "attempt": 3}]
