@@ -128,16 +128,14 @@ def test_before_a_runner_takes_the_job_the_stage_says_how_many_wait(fakes: Fakes
     assert stored_progress(fakes) == (0, stage)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="poll: requeue_dead keeps the dead run's progress on the job row, so a poll while the job waits "
-    "for another runner puts that progress back on the task; the new run's lower progress is then refused "
-    "(forward only) and the task keeps showing 'runner lost' while the new runner works",
-)
 def test_after_a_recovery_the_task_follows_the_new_run(fakes: Fakes) -> None:
     fakes.db.add_job(job(TASK_ID, progress=40, stage="writing", heartbeat_at=iso(NOW - timedelta(seconds=31))))
     poll(fakes)  # the dead runner is found; the job is queued again
-    poll(fakes, NOW + timedelta(seconds=30))  # still waiting for another runner
+    requeued = fakes.jobs.get(JOB_ID)
+    assert requeued is not None and requeued.progress == 0  # the next run starts over
+    waiting = poll(fakes, NOW + timedelta(seconds=30))  # still waiting for another runner
+    assert (waiting.progress, waiting.stage) == (0, "runner lost; waiting for another runner")
+    assert stored_progress(fakes) == (0, "runner lost; waiting for another runner")
     later = NOW + timedelta(minutes=1)
     fakes.jobs.start(JOB_ID, TASK_ID, "offline", later)
     fakes.jobs.progress(JOB_ID, 10, "writing again", later)
@@ -145,12 +143,6 @@ def test_after_a_recovery_the_task_follows_the_new_run(fakes: Fakes) -> None:
     assert stored_progress(fakes) == (10, "writing again")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="poll: a job handed back by a stopping runner keeps its progress (hand_back, like requeue_dead, "
-    "leaves it on the job row) and the task keeps the old run's; the new run starts again from 0 and its "
-    "progress is refused (forward only) until it passes the old run's",
-)
 def test_after_a_hand_back_the_task_follows_the_new_run(fakes: Fakes) -> None:
     fakes.db.add_job(job(TASK_ID, progress=40, stage="writing"))
     poll(fakes)
@@ -162,3 +154,11 @@ def test_after_a_hand_back_the_task_follows_the_new_run(fakes: Fakes) -> None:
     fakes.jobs.progress(JOB_ID, 10, "writing again", later)
     poll(fakes, later + timedelta(seconds=5))
     assert stored_progress(fakes) == (10, "writing again")
+
+
+def test_a_job_queued_again_before_progress_was_reset_still_reports_0(fakes: Fakes) -> None:
+    """A row re-queued by an older version kept the stopped run's progress: the poll reports 0."""
+    fakes.tasks.update_progress(TASK_ID, 1, 40, "writing", NOW)
+    fakes.db.add_job(job(TASK_ID, status=JobState.QUEUED, progress=40, stage="runner lost; waiting for another runner"))
+    assert poll(fakes).progress == 0
+    assert stored_progress(fakes) == (0, "runner lost; waiting for another runner")
