@@ -186,7 +186,8 @@ def fire_batch(
             reason = f"daily quota {account.daily_quota} reached for {day_of(now)} (UTC)"
             skipped.append(FiringSkip(account_id=account.account_id, wanted=wanted, created=len(new), reason=reason))
     for skip in skipped:
-        logger.warning("schedule firing skipped tasks", extra={"firing": firing, **skip.model_dump()})
+        # Not **skip.model_dump(): its `created` would overwrite LogRecord.created (a KeyError).
+        logger.warning("schedule firing skipped tasks", extra={"firing": firing, "skip": skip.model_dump()})
     count(MetricName.SUBMITTED, created)
     count(MetricName.FIRING_SKIPPED, sum(s.wanted - s.created for s in skipped))
     return BatchResult(tasks=result, created=created, skipped=skipped)

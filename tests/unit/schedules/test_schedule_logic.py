@@ -123,13 +123,6 @@ def test_run_now_fires_at_the_current_time(fakes: Fakes) -> None:
     assert stored is not None and stored.last_fired_at == iso(NOW)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="fire_batch logs each skip with extra={**skip.model_dump()}, whose `created` key clashes with "
-    "LogRecord.created: the logger raises KeyError after the tasks were created, so every firing that skips "
-    "anything fails (and a repeat, finding the tasks, reports no skip and records no last_firing)",
-)
 def test_a_firing_creates_at_most_the_account_s_quota_records_the_skip_and_repeats_as_nothing(fakes: Fakes) -> None:
     schedule_id = create(fakes, params={"account_ids": [49], "count_per_account": 20}).schedule_id
     fakes.accounts.update(49, {"daily_quota": 3}, NOW)  # lowered after the schedule was made
