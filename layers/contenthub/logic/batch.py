@@ -72,7 +72,9 @@ def _tasks(
         )  # fmt: skip
         for i, topic in enumerate(topics)
     ]
-    used = [] if request.topics else [t.topic for t in batch]
+    # Each pool topic once (a pool smaller than the count repeats topics): withdraw restores each
+    # topic's last use by its own path, and DynamoDB refuses an update naming one path twice.
+    used = [] if request.topics else list(dict.fromkeys(t.topic for t in batch))
     return AccountTasks(
         batch, dal.Quota(account.daily_quota), used, {t: account.topic_last_used.get(t, "") for t in used}
     )

@@ -159,13 +159,6 @@ def test_a_batch_over_one_transaction_refused_for_a_later_account_withdraws_the_
     assert {len(fakes.accounts.require(a).topic_last_used) for a in (3, 4, 6, 7)} == {2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="batch._tasks: an account whose pool has fewer topics than count_per_account uses a topic more than "
-    "once, and topic_uses lists it each time; withdraw then restores the same topic_last_used path twice in "
-    "one UpdateExpression, which DynamoDB refuses (ValidationException: two document paths overlap; moto "
-    "accepts it), so the refused batch's earlier tasks are never withdrawn",
-)
 def test_a_refused_batch_is_withdrawn_when_a_pool_topic_was_used_twice(fakes: Fakes) -> None:
     ids = [1, 2, 3, 4, 5]  # accounts 1 and 2 have pools of 3 and 2 topics for 20 tasks each
     pools_of_20(fakes, 3, 4)
