@@ -50,16 +50,18 @@ class JobRepository(Repository[Job]):
         )
 
     def _requeue(self, job_id: str, stage: str, condition: str, now: datetime, **values: object) -> bool:
+        """Queued again for another runner, with its progress back to 0: the next run starts over,
+        and what the stopped run had reached must not be reported while the job waits."""
         extra = "recoveries = if_not_exists(recoveries, :zero) + :one, " if "max" in values else ""
         return conditional(
             dynamodb_table(self.table).update_item,
             Key={"job_id": job_id},
-            UpdateExpression=f"SET {extra}#st = :queued, stage = :stage, requeued_at = :now",
+            UpdateExpression=f"SET {extra}#st = :queued, stage = :stage, requeued_at = :now, progress = :zero",
             ConditionExpression=condition,
             ExpressionAttributeNames={"#st": "status"},
             ExpressionAttributeValues={
-                ":queued": JobState.QUEUED.value, ":stage": stage, ":now": iso(now), **_RUNNING,
-                **({":zero": 0, ":one": 1} if extra else {}), **{f":{k}": v for k, v in values.items()},
+                ":queued": JobState.QUEUED.value, ":stage": stage, ":now": iso(now), ":zero": 0, **_RUNNING,
+                **({":one": 1} if extra else {}), **{f":{k}": v for k, v in values.items()},
             },
         )  # fmt: skip
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from contenthub import dal
 from contenthub.aws.sqs import Queue
 from contenthub.dal.transactions import MAX_ITEMS, AccountTasks, transaction_size
-from contenthub.errors import AccountNotFound, TaskStateConflict
+from contenthub.errors import AccountNotFound, QueueUnavailable, TaskStateConflict
 from contenthub.logic.submit import (
     derived_task_id,
     enqueue,
@@ -72,7 +72,9 @@ def _tasks(
         )  # fmt: skip
         for i, topic in enumerate(topics)
     ]
-    used = [] if request.topics else [t.topic for t in batch]
+    # Each pool topic once (a pool smaller than the count repeats topics): withdraw restores each
+    # topic's last use by its own path, and DynamoDB refuses an update naming one path twice.
+    used = [] if request.topics else list(dict.fromkeys(t.topic for t in batch))
     return AccountTasks(
         batch, dal.Quota(account.daily_quota), used, {t: account.topic_last_used.get(t, "") for t in used}
     )
@@ -112,11 +114,31 @@ def submit_batch(
     if refused is not None:
         raise why_refused(stores.accounts, refused.account_id, len(refused.tasks), now)
     created = [task for group in groups for task in group.tasks]
-    for task in created:
-        enqueue(task, stores.intake, stores.transactions)
+    _enqueue_all(created, stores, now)
     count(MetricName.SUBMITTED, len(created))
     logger.info("batch accepted", extra={"tasks_created": len(created), "tasks": [t.task_id for t in created]})
     return BatchResult(tasks=created, created=len(created))
+
+
+def _enqueue_all(tasks: list[Task], stores: BatchStores, now: datetime) -> None:
+    """Queue every stored task, in order. No task may sit pending with nothing queued: when the
+    queue fails, the task it refused and every one after it end failed with the reason (as a
+    single submit's task does), and QueueUnavailable (503) says how many were queued and will run."""
+    for index, task in enumerate(tasks):
+        try:
+            enqueue(task, stores.intake, stores.transactions, now)  # fails this task on a queue error
+        except QueueUnavailable as error:
+            for unsent in tasks[index + 1 :]:
+                stores.transactions.finish(unsent.task_id, unsent.attempt, TaskStatus.FAILED, now, error=error.message)
+            failed = [t.task_id for t in tasks[index:]]
+            logger.error("intake queue failed; the unqueued tasks ended failed", extra={"tasks_failed": failed})
+            if len(tasks) == 1:
+                raise
+            raise QueueUnavailable(
+                f"{error.message}; {index} of {len(tasks)} tasks were queued and will run, the other "
+                f"{len(failed)} ended failed with this reason (retry them when the queue is back)",
+                error.headers,
+            ) from error
 
 
 def _store_all(groups: list[AccountTasks], stores: BatchStores, now: datetime) -> AccountTasks | None:
@@ -169,7 +191,8 @@ def fire_batch(
             reason = f"daily quota {account.daily_quota} reached for {day_of(now)} (UTC)"
             skipped.append(FiringSkip(account_id=account.account_id, wanted=wanted, created=len(new), reason=reason))
     for skip in skipped:
-        logger.warning("schedule firing skipped tasks", extra={"firing": firing, "skipped": skip.model_dump()})
+        # Not **skip.model_dump(): its `created` would overwrite LogRecord.created (a KeyError).
+        logger.warning("schedule firing skipped tasks", extra={"firing": firing, "skip": skip.model_dump()})
     count(MetricName.SUBMITTED, created)
     count(MetricName.FIRING_SKIPPED, sum(s.wanted - s.created for s in skipped))
     return BatchResult(tasks=result, created=created, skipped=skipped)
@@ -189,8 +212,7 @@ def _fire_account(
             return []
         group = _tasks(request, settings, account, remaining, now, firing, source)
         if stores.transactions.submit([group], now):
-            for task in group.tasks:
-                enqueue(task, stores.intake, stores.transactions)
+            _enqueue_all(group.tasks, stores, now)
             return group.tasks
         if stores.tasks.get(group.tasks[0].task_id) is not None:
             return []  # another delivery of this firing created them (the caller returns those)

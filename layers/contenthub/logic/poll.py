@@ -40,9 +40,13 @@ def poll_task(
             stage="timed out",
             error=f"no result after {int(elapsed)} s (ASYNC_TASK_TIMEOUT={settings.ASYNC_TASK_TIMEOUT})",
         )
-    progress = job.progress if job else 0
+    # A job queued again (its runner died, or handed it back while stopping) starts over from 0 on
+    # the next runner: the task follows it back, or the new run's progress would be refused until
+    # it passed the old run's (progress otherwise only moves forward).
+    restarting = job is not None and job.status == JobState.QUEUED
+    progress = job.progress if job and not restarting else 0
     stage = (job.stage or "generating") if job else _waiting_stage(runner_jobs)
-    tasks.update_progress(task_id, attempt, progress, stage, now)
+    tasks.update_progress(task_id, attempt, progress, stage, now, allow_backwards=restarting)
     return PollOutcome(status=TaskStatus.RUNNING, progress=progress, stage=stage)
 
 

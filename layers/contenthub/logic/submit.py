@@ -71,12 +71,12 @@ def why_refused(accounts: dal.AccountRepository, account_id: int, wanted: int, n
     )
 
 
-def enqueue(task: Task, intake: Queue, transactions: dal.Transactions) -> None:
+def enqueue(task: Task, intake: Queue, transactions: dal.Transactions, now: datetime) -> None:
     try:
         intake.send({"task_id": task.task_id, "attempt": task.attempt})
     except QueueUnavailable as error:
         # The task must not sit pending forever with nothing queued: end it with the reason.
-        transactions.finish(task.task_id, task.attempt, TaskStatus.FAILED, utc_now(), error=error.message)
+        transactions.finish(task.task_id, task.attempt, TaskStatus.FAILED, now, error=error.message)
         raise
 
 
@@ -100,7 +100,7 @@ def submit_task(
         if request_key and (existing := tasks.get(task_id)):
             return existing
         raise why_refused(accounts, request.account_id, 1, now)
-    enqueue(task, intake, transactions)
+    enqueue(task, intake, transactions, now)
     count(MetricName.SUBMITTED)
     logger.info("task accepted", extra={"task_id": task.task_id, "account_id": task.account_id})
     return task

@@ -13,6 +13,7 @@ from contenthub.aws.stepfunctions import Orchestrator
 from contenthub.dal.counters import Counter
 from contenthub.dal.pages import decode_cursor, key_cursor, month_pages, months_between
 from contenthub.errors import InvalidRequest, TaskNotFound, TaskStateConflict
+from contenthub.logic.submit import enqueue
 from contenthub.logic.webhooks import notify
 from contenthub.models import CleanupResult, Task, TaskPage, day_of, execution_name, iso, job_id_for, utc_now
 from contenthub.observability import MetricName, count
@@ -99,7 +100,9 @@ def cancel_task(task_id: str, settings: Settings, stores: CancelStores, now: dat
 def retry_task(task_id: str, tasks: dal.TaskRepository, transactions: dal.Transactions, intake: Queue,
                now: datetime | None = None) -> Task:  # fmt: skip
     """A new attempt of a failed, timed-out or cancelled task (same task id, attempt + 1, the
-    earlier attempt kept in `history`), queued like a new task."""
+    earlier attempt kept in `history`), queued like a new task: if the queue fails, the new attempt
+    ends failed with the reason (QueueUnavailable, 503), so the task can be retried again rather
+    than sit pending with nothing queued."""
     now = now or utc_now()
     task = get_task(task_id, tasks)
     if not task.status.retryable:
@@ -108,8 +111,9 @@ def retry_task(task_id: str, tasks: dal.TaskRepository, transactions: dal.Transa
         )
     if not transactions.retry(task, now):
         raise TaskStateConflict(f"task {task_id} changed meanwhile; look at it again")
-    intake.send({"task_id": task_id, "attempt": task.attempt + 1})
-    return get_task(task_id, tasks)
+    retried = get_task(task_id, tasks)
+    enqueue(retried, intake, transactions, now)
+    return retried
 
 
 def cleanup(

@@ -100,8 +100,9 @@ def test_a_well_behaved_receiver_gets_the_request_and_its_status_counts(serve):
 
 
 def certificates(tmp_path: Path, hostname: str) -> tuple[Path, Path, Path]:
-    """A test CA and a server certificate for `hostname` signed by it: (ca, cert, key) files."""
-    x509 = pytest.importorskip("cryptography.x509")
+    """A test CA and a server certificate for `hostname` signed by it: (ca, cert, key) files. With the
+    key identifiers Python 3.13's default context requires (VERIFY_X509_STRICT), as real CAs issue."""
+    from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
@@ -115,13 +116,19 @@ def certificates(tmp_path: Path, hostname: str) -> tuple[Path, Path, Path]:
         x509.CertificateBuilder().subject_name(name("test CA")).issuer_name(name("test CA"))
         .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(ca_key, hashes.SHA256())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
     )  # fmt: skip
     cert = (
         x509.CertificateBuilder().subject_name(name(hostname)).issuer_name(ca.subject).public_key(key.public_key())
         .serial_number(2).not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(hours=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )  # fmt: skip
     files = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
