@@ -12,6 +12,7 @@ from contenthub.aws.s3 import ArticleStore
 from contenthub.aws.stepfunctions import TaskToken
 from contenthub.errors import CreatorError
 from contenthub.models import JobRequest, utc_now
+from contenthub.models.jobs import ERROR_LIMIT, STAGE_LIMIT, clip
 from contenthub.observability import logger
 from contenthub.states import RunnerError, RunnerOutcome, StopReason
 from contenthub_runner.creators import Creator
@@ -91,6 +92,7 @@ def _run(
         return RunnerOutcome.DUPLICATE, ""
 
     def progress(percent: int, stage: str) -> None:
+        stage = clip(stage, STAGE_LIMIT)
         jobs.progress(job.job_id, percent, stage, utc_now())
         if job.task_token and tasks is not None:  # callback mode: no poll copies it to the task
             tasks.update_progress(job.task_id, percent, stage, utc_now())
@@ -106,11 +108,12 @@ def _run(
             message = f"cancelled: {stop.reason.value}"
             jobs.fail(job.job_id, message, utc_now())
             return _STOPPED[stop.reason], message
-        jobs.fail(job.job_id, error.message, utc_now())
-        return RunnerOutcome.FAILED, error.message
+        message = clip(error.message, ERROR_LIMIT)
+        jobs.fail(job.job_id, message, utc_now())
+        return RunnerOutcome.FAILED, message
     except Exception as error:  # a creator bug must still end the job with a reason
         logger.exception("creator crashed", extra={"job_id": job.job_id})
-        message = f"creator crashed: {type(error).__name__}: {error}"
+        message = clip(f"creator crashed: {type(error).__name__}: {error}", ERROR_LIMIT)
         jobs.fail(job.job_id, message, utc_now())
         return RunnerOutcome.FAILED, message
     key = result_key(job)

@@ -15,12 +15,58 @@ from typing import Any
 
 from contenthub.errors import ConfigurationError, CreatorError
 from contenthub.models import Article, JobRequest
+from contenthub.models.jobs import ERROR_LIMIT, STAGE_LIMIT, clip
 from contenthub.settings import Settings
 from contenthub.states import CreatorKind, CreatorMode
 
 from . import Brief, CancelledFn, ProgressFn, article_from_output
 
 TICK = 0.1
+CHUNK = 65536
+# Of each stderr line the runner keeps this many bytes (the last line is quoted when the program
+# fails; a PROGRESS line's stage is cut to STAGE_LIMIT); the rest of a longer line is dropped unread.
+STDERR_LINE_LIMIT = 4096
+MAX_CREATOR_JOB_ID = 200  # the async job id the program prints; it is passed back to it as an argument
+
+
+class StderrLines:
+    """Splits stderr chunks into lines, keeping at most STDERR_LINE_LIMIT bytes of each: memory stays
+    bounded however long a line is, and a line never ended by a newline still counts."""
+
+    def __init__(self, progress: ProgressFn):
+        self.progress = progress
+        self.partial = bytearray()
+        self.size = 0  # bytes of the current line, kept or not
+        self.last = ""  # the last line that was not a PROGRESS line
+
+    def feed(self, chunk: bytes) -> None:
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            self._add(chunk[start:end])
+            self._end_line()
+            start = end + 1
+        self._add(chunk[start:])
+
+    def close(self) -> None:
+        if self.size:
+            self._end_line()
+
+    def _add(self, piece: bytes) -> None:
+        room = STDERR_LINE_LIMIT - len(self.partial)
+        if room > 0:
+            self.partial += piece[:room]
+        self.size += len(piece)
+
+    def _end_line(self) -> None:
+        line, size = self.partial.decode("utf-8", errors="replace").strip(), self.size
+        self.partial, self.size = bytearray(), 0
+        parts = line.split(maxsplit=2)
+        if len(parts) >= 2 and parts[0] == "PROGRESS" and parts[1].isdigit():
+            stage = parts[2] if len(parts) > 2 else "generating"
+            dropped = size - len(line.encode())
+            self.progress(max(0, min(int(parts[1]), 99)), clip(stage, STAGE_LIMIT, len(stage.encode()) + dropped))
+        elif line:
+            self.last = clip(line, ERROR_LIMIT // 2, size)
 
 
 @dataclass
@@ -50,6 +96,8 @@ class CliCreator:
         creator_job = str(started.get("job_id") or "")
         if not creator_job:
             raise CreatorError("the creator's async start printed no job_id")
+        if len(creator_job) > MAX_CREATOR_JOB_ID or not creator_job.isprintable():
+            raise CreatorError(f"the creator's async start printed an unusable job_id: {clip(repr(creator_job), 200)}")
         progress(5, f"started creator job {creator_job}")
         deadline = time.monotonic() + self.settings.ASYNC_TASK_TIMEOUT
         while True:
@@ -59,11 +107,13 @@ class CliCreator:
                 output = self._run(["result", "--job-id", creator_job], progress, cancelled)
                 return article_from_output(output, "the creator", self.settings.CREATOR_MAX_OUTPUT_BYTES)
             if state == "failed":
-                raise CreatorError(f"the creator's job failed: {status.get('error') or 'no reason given'}")
+                reason = clip(str(status.get("error") or "no reason given"), ERROR_LIMIT // 2)
+                raise CreatorError(f"the creator's job failed: {reason}")
             if state not in ("running", "queued", "pending"):
-                raise CreatorError(f"the creator's status call returned an unknown status {state!r}")
+                raise CreatorError(f"the creator's status call returned an unknown status {clip(repr(state), 200)}")
             if isinstance(status.get("progress"), int):
-                progress(max(0, min(int(status["progress"]), 99)), str(status.get("stage") or "generating"))
+                stage = clip(str(status.get("stage") or "generating"), STAGE_LIMIT)
+                progress(max(0, min(int(status["progress"]), 99)), stage)
             if self._wait(self.settings.ASYNC_POLL_INTERVAL, cancelled) or time.monotonic() > deadline:
                 self._run_quietly(["cancel", "--job-id", creator_job])
                 raise CreatorError(
@@ -80,7 +130,6 @@ class CliCreator:
             raise CreatorError(f"cannot run the creator {self.path!r}: {error.strerror or error}") from error
         cap = self.settings.CREATOR_MAX_OUTPUT_BYTES
         out: list[bytes] = []
-        last_error_line = [""]
         too_big = threading.Event()
 
         def read_stdout() -> None:
@@ -93,15 +142,13 @@ class CliCreator:
                     continue  # keep draining so the program is not blocked on a full pipe
                 out.append(chunk)
 
+        lines = StderrLines(progress)
+
         def read_stderr() -> None:
             assert process.stderr is not None
-            for raw in process.stderr:
-                line = raw.decode("utf-8", errors="replace").strip()
-                parts = line.split(maxsplit=2)
-                if len(parts) >= 2 and parts[0] == "PROGRESS" and parts[1].isdigit():
-                    progress(max(0, min(int(parts[1]), 99)), parts[2] if len(parts) > 2 else "generating")
-                elif line:
-                    last_error_line[0] = line
+            while chunk := os.read(process.stderr.fileno(), CHUNK):
+                lines.feed(chunk)
+            lines.close()
 
         readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
         for reader in readers:
@@ -123,7 +170,7 @@ class CliCreator:
         if too_big.is_set():
             raise CreatorError(f"the creator's output is over the {cap}-byte cap (CREATOR_MAX_OUTPUT_BYTES)")
         if process.returncode != 0:
-            detail = f": {last_error_line[0]}" if last_error_line[0] else ""
+            detail = f": {lines.last}" if lines.last else ""
             raise CreatorError(f"the creator exited with code {process.returncode}{detail}")
         return b"".join(out)
 
