@@ -1,7 +1,9 @@
 """Creator output against the job row on moto (issue #12, Medium #5): whatever a creator prints or
 raises, what the runner writes (stage, error, the number of writes) stays bounded."""
 
+import collections
 import threading
+import time
 
 import pytest
 
@@ -76,3 +78,44 @@ def test_a_one_megabyte_progress_stage_is_written_bounded(repos, cli):
     row = jobs.get(j.job_id)
     assert row.progress == 30 and row.stage.startswith("sss")
     assert len(row.stage.encode()) <= FEW_KB and "truncated" in row.stage
+
+
+@pytest.fixture
+def job_row_writes(stack):
+    """UpdateItem requests the runner sends for each job row (counted on the client, as sent)."""
+    from contenthub.aws import dynamodb_table
+
+    counts: collections.Counter[str] = collections.Counter()
+
+    def count(params, **_):
+        key = params["Key"]["job_id"]
+        counts[key["S"] if isinstance(key, dict) else key] += 1
+
+    events = dynamodb_table(stack["JobsTable"]).meta.client.meta.events
+    events.register("provide-client-params.dynamodb.UpdateItem", count, unique_id="count-job-row-writes")
+    yield counts
+    events.unregister("provide-client-params.dynamodb.UpdateItem", unique_id="count-job-row-writes")
+
+
+def test_twenty_thousand_progress_lines_make_about_one_write_a_second(repos, cli, job_row_writes):
+    jobs, articles = repos
+    j = job("chatty", "b0b000000004")
+    started = time.monotonic()
+    assert run_job(j, cli, jobs, articles) == "succeeded"
+    elapsed = time.monotonic() - started
+    row = jobs.get(j.job_id)
+    assert row.status == JobState.SUCCEEDED and row.progress == 100
+    # start + one progress write a second (and the last one) + the outcome
+    assert job_row_writes[j.job_id] <= elapsed + 4, (job_row_writes[j.job_id], elapsed)
+
+
+def test_the_last_progress_before_the_end_is_still_written(repos, cli, job_row_writes):
+    jobs, articles = repos
+    j = job("chatty exit3", "b0b000000005")  # 20,000 PROGRESS lines, the last "99 polishing", then exit 3
+    started = time.monotonic()
+    assert run_job(j, cli, jobs, articles) == "failed"
+    elapsed = time.monotonic() - started
+    row = jobs.get(j.job_id)
+    assert row.error == "the creator exited with code 3: boom: model unavailable"
+    assert (row.progress, row.stage) == (99, "polishing")
+    assert job_row_writes[j.job_id] <= elapsed + 4, (job_row_writes[j.job_id], elapsed)
