@@ -18,6 +18,7 @@ from contenthub.errors import TaskNotFound
 from contenthub.logic.publishing import Publisher
 from contenthub.logic.webhooks import notify
 from contenthub.models import INLINE_BODY_LIMIT, StoredContent, Task, content_id_for, iso, job_id_for, utc_now
+from contenthub.models.jobs import ERROR_LIMIT, clip
 from contenthub.observability import MetricName, count, logger, seconds
 from contenthub.settings import Settings
 from contenthub.states import ContentStatus, ResultAction, RunnerError, TaskStatus
@@ -97,7 +98,13 @@ def store_result(task_id: str, attempt: int, result_key: str, stores: ResultStor
 
 
 def failure_message(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
-    """The terminal status and a human message, from the poll outcome or a state's caught error."""
+    """The terminal status and a human message (at most ERROR_LIMIT bytes: it is kept in the task
+    and the execution's state), from the poll outcome or a state's caught error."""
+    status, message = _failure(poll, error)
+    return status, clip(message, ERROR_LIMIT)
+
+
+def _failure(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
     if poll and poll.get("status") in (TaskStatus.FAILED, TaskStatus.TIMED_OUT, TaskStatus.CANCELLED):
         return TaskStatus(poll["status"]), str(poll.get("error") or poll["status"])
     if not error:
