@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import selectors
 import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +23,7 @@ from . import Brief, CancelledFn, ProgressFn, article_from_output
 
 TICK = 0.1
 CHUNK = 65536
+DRAIN_SECONDS = 1.0  # after the program exits, at most this long reading what it left in its pipes
 # Of each stderr line the runner keeps this many bytes (the last line is quoted when the program
 # fails; a PROGRESS line's stage is cut to STAGE_LIMIT); the rest of a longer line is dropped unread.
 STDERR_LINE_LIMIT = 4096
@@ -58,15 +59,14 @@ class StderrLines:
         self.size += len(piece)
 
     def _end_line(self) -> None:
-        line, size = self.partial.decode("utf-8", errors="replace").strip(), self.size
+        line, dropped = self.partial.decode("utf-8", errors="replace").strip(), self.size - len(self.partial)
         self.partial, self.size = bytearray(), 0
         parts = line.split(maxsplit=2)
         if len(parts) >= 2 and parts[0] == "PROGRESS" and parts[1].isdigit():
             stage = parts[2] if len(parts) > 2 else "generating"
-            dropped = size - len(line.encode())
             self.progress(max(0, min(int(parts[1]), 99)), clip(stage, STAGE_LIMIT, len(stage.encode()) + dropped))
         elif line:
-            self.last = clip(line, ERROR_LIMIT // 2, size)
+            self.last = clip(line, ERROR_LIMIT // 2, len(line.encode()) + dropped)
 
 
 @dataclass
@@ -121,75 +121,128 @@ class CliCreator:
                 )
 
     # -- one program run -------------------------------------------------------------------------
-    def _run(self, args: list[str], progress: ProgressFn, cancelled: CancelledFn) -> bytes:
+    def _start(self, args: list[str], output: int) -> subprocess.Popen[bytes]:
+        """The program in its own session and process group (so the whole group can be ended)."""
         try:
-            process = subprocess.Popen(
-                [self.path, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+            return subprocess.Popen(
+                [self.path, *args], stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True
             )
         except OSError as error:
             raise CreatorError(f"cannot run the creator {self.path!r}: {error.strerror or error}") from error
-        cap = self.settings.CREATOR_MAX_OUTPUT_BYTES
-        out: list[bytes] = []
-        too_big = threading.Event()
 
-        def read_stdout() -> None:
-            assert process.stdout is not None
-            total = 0
-            while chunk := process.stdout.read(65536):
-                total += len(chunk)
-                if total > cap:
-                    too_big.set()
-                    continue  # keep draining so the program is not blocked on a full pipe
-                out.append(chunk)
-
-        lines = StderrLines(progress)
-
-        def read_stderr() -> None:
-            assert process.stderr is not None
-            while chunk := os.read(process.stderr.fileno(), CHUNK):
-                lines.feed(chunk)
-            lines.close()
-
-        readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
-        for reader in readers:
-            reader.start()
-        deadline = time.monotonic() + self.settings.CREATOR_TIMEOUT_SECONDS
-        while process.poll() is None:
-            if cancelled() or too_big.is_set() or time.monotonic() > deadline:
-                self._stop(process)
-                if too_big.is_set():
-                    raise CreatorError(f"the creator's output is over the {cap}-byte cap (CREATOR_MAX_OUTPUT_BYTES)")
-                if time.monotonic() > deadline:
-                    raise CreatorError(
-                        f"the creator did not finish within {self.settings.CREATOR_TIMEOUT_SECONDS:.0f} s"
-                    )
-                raise CreatorError("generation was cancelled")
-            time.sleep(TICK)
-        for reader in readers:
-            reader.join(timeout=5)
-        if too_big.is_set():
-            raise CreatorError(f"the creator's output is over the {cap}-byte cap (CREATOR_MAX_OUTPUT_BYTES)")
+    def _run(self, args: list[str], progress: ProgressFn, cancelled: CancelledFn) -> bytes:
+        """Run the program once: its stdout (at most CREATOR_MAX_OUTPUT_BYTES), its stderr's PROGRESS
+        lines and last line. Reading stops when the program exits, not when its pipes close (a child
+        it leaves behind may hold them); then whatever is left of its process group is killed."""
+        process = self._start(args, subprocess.PIPE)
+        try:
+            output, lines = self._read(process, progress, cancelled)
+        finally:
+            self._end(process, grace=0)
+            for pipe in (process.stdout, process.stderr):
+                if pipe is not None:
+                    pipe.close()
         if process.returncode != 0:
             detail = f": {lines.last}" if lines.last else ""
             raise CreatorError(f"the creator exited with code {process.returncode}{detail}")
-        return b"".join(out)
+        return output
 
-    def _stop(self, process: subprocess.Popen[bytes]) -> None:
-        """SIGTERM to the program's process group, SIGKILL after the grace period."""
-        for sig, wait in ((signal.SIGTERM, self.settings.CREATOR_KILL_GRACE_SECONDS), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                process.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+    def _read(self, process: subprocess.Popen[bytes], progress: ProgressFn, cancelled: CancelledFn,
+              ) -> tuple[bytes, StderrLines]:  # fmt: skip
+        cap = self.settings.CREATOR_MAX_OUTPUT_BYTES
+        out = bytearray()
+        lines = StderrLines(progress)
+        deadline = time.monotonic() + self.settings.CREATOR_TIMEOUT_SECONDS
+        with selectors.DefaultSelector() as selector:
+            assert process.stdout is not None and process.stderr is not None
+            selector.register(process.stdout, selectors.EVENT_READ, out)
+            selector.register(process.stderr, selectors.EVENT_READ, lines)
+
+            def read(timeout: float) -> bool:
+                """Read what the pipes hold (waiting up to `timeout`); False when nothing was there."""
+                got = False
+                for key, _ in selector.select(timeout):
+                    chunk = os.read(key.fd, CHUNK)
+                    if not chunk:  # closed by the program (and by any child holding it)
+                        selector.unregister(key.fileobj)
+                    elif key.data is out:
+                        got = True
+                        out.extend(chunk[: cap + 1 - len(out)])  # one byte over the cap says "too big"
+                    else:
+                        got = True
+                        lines.feed(chunk)
+                return got
+
+            while not self._exited(process):
+                stop = self._stop_reason(cancelled, len(out) > cap, deadline)
+                if stop:
+                    self._end(process, grace=self.settings.CREATOR_KILL_GRACE_SECONDS)
+                    raise CreatorError(stop)
+                if selector.get_map():
+                    read(TICK)
+                else:  # the program closed both pipes but runs on
+                    time.sleep(TICK)
+            # It has exited: what it wrote is in the pipes. Take that without waiting for the pipes to
+            # close (a child may hold them open) — and without letting such a child keep us reading.
+            drain_until = time.monotonic() + DRAIN_SECONDS
+            while selector.get_map() and time.monotonic() < drain_until and read(0):
+                pass
+        lines.close()
+        if len(out) > cap:
+            raise CreatorError(f"the creator's output is over the {cap}-byte cap (CREATOR_MAX_OUTPUT_BYTES)")
+        return bytes(out), lines
+
+    def _stop_reason(self, cancelled: CancelledFn, too_big: bool, deadline: float) -> str | None:
+        if too_big:
+            cap = self.settings.CREATOR_MAX_OUTPUT_BYTES
+            return f"the creator's output is over the {cap}-byte cap (CREATOR_MAX_OUTPUT_BYTES)"
+        if time.monotonic() > deadline:
+            return f"the creator did not finish within {self.settings.CREATOR_TIMEOUT_SECONDS:.0f} s"
+        if cancelled():
+            return "generation was cancelled"
+        return None
+
+    @staticmethod
+    def _exited(process: subprocess.Popen[bytes]) -> bool:
+        """The program has exited. It is not reaped yet, so its process group id cannot be reused
+        before `_end` has signalled the group."""
+        if process.returncode is not None:
+            return True
+        try:
+            return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:  # reaped already
+            return True
+
+    def _end(self, process: subprocess.Popen[bytes], grace: float) -> None:
+        """End the program's process group: SIGTERM first when there is a `grace` period (cancel,
+        timeout), SIGKILL to whatever is left after it or once the program has exited; then reap it.
+        Once reaped (by an earlier call) the group is not signalled again: its id may be reused."""
+        if process.returncode is not None:
+            return
+        if grace > 0 and not self._exited(process):
+            self._signal_group(process, signal.SIGTERM)
+            end = time.monotonic() + grace
+            while time.monotonic() < end and not self._exited(process):
+                time.sleep(0.02)
+        self._signal_group(process, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
+    @staticmethod
+    def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
 
     def _run_quietly(self, args: list[str]) -> None:
-        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-            subprocess.run([self.path, *args], capture_output=True, timeout=10, check=False)
+        """A best-effort call (async `cancel`): output ignored, at most 10 s."""
+        try:
+            process = self._start(args, subprocess.DEVNULL)
+        except CreatorError:
+            return
+        end = time.monotonic() + 10
+        while time.monotonic() < end and not self._exited(process):
+            time.sleep(TICK)
+        self._end(process, grace=0)
 
     @staticmethod
     def _json(raw: bytes, call: str) -> dict[str, Any]:
