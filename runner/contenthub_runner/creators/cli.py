@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -27,6 +28,8 @@ DRAIN_SECONDS = 1.0  # after the program exits, at most this long reading what i
 # Of each stderr line the runner keeps this many bytes (the last line is quoted when the program
 # fails; a PROGRESS line's stage is cut to STAGE_LIMIT); the rest of a longer line is dropped unread.
 STDERR_LINE_LIMIT = 4096
+BASE_ENVIRONMENT = ("PATH", "HOME", "LANG", "TZ", "TMPDIR")  # and LC_*; more with CREATOR_ENV_ALLOW
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_CREATOR_JOB_ID = 200  # the async job id the program prints; it is passed back to it as an argument
 
 
@@ -84,11 +87,13 @@ class CliCreator:
 
     def generate(self, job: JobRequest, progress: ProgressFn, cancelled: CancelledFn) -> Article:
         brief = Brief.of(job, self.settings)
-        args = [
-            "generate", "--mode", self.mode.value, "--job-id", job.job_id, "--topic", brief.topic,
-            "--keywords", ",".join(brief.keywords), "--language", brief.language, "--tone", brief.tone,
-            "--length", str(brief.length),
-        ]  # fmt: skip
+        for keyword in brief.keywords:  # the API refuses these too; a job queued before that still runs here
+            if "," in keyword:
+                raise CreatorError(f"the keyword {keyword!r} cannot be passed to the creator: it has commas")
+        args = ["generate", *self._options(
+            mode=self.mode.value, job_id=job.job_id, topic=brief.topic, keywords=",".join(brief.keywords),
+            language=brief.language, tone=brief.tone, length=str(brief.length),
+        )]  # fmt: skip
         if self.mode == CreatorMode.SYNC:
             output = self._run(args, progress, cancelled)
             return article_from_output(output, "the creator", self.settings.CREATOR_MAX_OUTPUT_BYTES)
@@ -101,10 +106,12 @@ class CliCreator:
         progress(5, f"started creator job {creator_job}")
         deadline = time.monotonic() + self.settings.ASYNC_TASK_TIMEOUT
         while True:
-            status = self._json(self._run(["status", "--job-id", creator_job], progress, cancelled), "status")
+            status = self._json(
+                self._run(["status", *self._options(job_id=creator_job)], progress, cancelled), "status"
+            )
             state = status.get("status")
             if state == "succeeded":
-                output = self._run(["result", "--job-id", creator_job], progress, cancelled)
+                output = self._run(["result", *self._options(job_id=creator_job)], progress, cancelled)
                 return article_from_output(output, "the creator", self.settings.CREATOR_MAX_OUTPUT_BYTES)
             if state == "failed":
                 reason = clip(str(status.get("error") or "no reason given"), ERROR_LIMIT // 2)
@@ -115,18 +122,47 @@ class CliCreator:
                 stage = clip(str(status.get("stage") or "generating"), STAGE_LIMIT)
                 progress(max(0, min(int(status["progress"]), 99)), stage)
             if self._wait(self.settings.ASYNC_POLL_INTERVAL, cancelled) or time.monotonic() > deadline:
-                self._run_quietly(["cancel", "--job-id", creator_job])
+                self._run_quietly(["cancel", *self._options(job_id=creator_job)])
                 raise CreatorError(
                     "generation was cancelled" if cancelled() else "the creator's job did not finish in time"
                 )
+
+    def _options(self, **options: str) -> list[str]:
+        """`--name=VALUE`, one argv entry per option, so no value can read as an option (a topic
+        `--help`); the old `--name VALUE` form with CREATOR_ARG_STYLE=separate. No control
+        characters (argv cannot carry a NUL; a newline would split the program's logs)."""
+        args: list[str] = []
+        for key, value in options.items():
+            name = key.replace("_", "-")
+            if CONTROL.search(value):
+                raise CreatorError(f"the {name} {clip(repr(value), 200)} cannot be passed to the creator: "
+                                   "it has control characters")  # fmt: skip
+            if self.settings.CREATOR_ARG_STYLE == "equals":
+                args.append(f"--{name}={value}")
+            elif value.startswith("-"):
+                raise CreatorError(f"CREATOR_ARG_STYLE=separate cannot pass the {name} {clip(repr(value), 200)}: it "
+                                   "would read as an option (the default CREATOR_ARG_STYLE=equals can)")  # fmt: skip
+            else:
+                args += [f"--{name}", value]
+        return args
+
+    def environment(self) -> dict[str, str]:
+        """The program's environment: the allow-listed names only, never AWS_* (the runner's
+        credentials, the container credentials URI)."""
+        allowed = {*BASE_ENVIRONMENT, *self.settings.creator_env_allow}
+        return {
+            name: value for name, value in os.environ.items()
+            if (name in allowed or name.startswith("LC_")) and not name.upper().startswith("AWS_")
+        }  # fmt: skip
 
     # -- one program run -------------------------------------------------------------------------
     def _start(self, args: list[str], output: int) -> subprocess.Popen[bytes]:
         """The program in its own session and process group (so the whole group can be ended)."""
         try:
             return subprocess.Popen(
-                [self.path, *args], stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True
-            )
+                [self.path, *args], stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True,
+                env=self.environment(),
+            )  # fmt: skip
         except OSError as error:
             raise CreatorError(f"cannot run the creator {self.path!r}: {error.strerror or error}") from error
 
