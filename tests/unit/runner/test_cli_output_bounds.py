@@ -60,3 +60,12 @@ def test_an_async_status_error_of_900_kb_fails_the_job_with_a_bounded_reason():
     message = caught.value.message
     assert message.startswith("the creator's job failed: rrrr")
     assert len(message.encode()) <= FEW_KB and "truncated" in message
+
+
+@pytest.mark.parametrize("text", ["a" * 5000, "机器学习" * 1000, "é" * 3000 + "🙂" * 500])
+def test_clip_keeps_valid_utf8_within_the_limit_and_says_it_cut(text):
+    from contenthub.models.jobs import clip
+
+    clipped = clip(text, 200)
+    assert len(clipped.encode()) <= 200 and clipped.endswith(f"… [truncated from {len(text.encode())} bytes]")
+    assert text.startswith(clipped.split("…")[0]) and clip("short", 200) == "short"
