@@ -10,11 +10,12 @@ are missing, naming them. Logic never reads os.environ: it receives a Settings i
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contenthub.errors import ConfigurationError
@@ -40,6 +41,12 @@ class Settings(BaseSettings):
     CREATOR_MAX_OUTPUT_BYTES: int = Field(1_000_000, ge=1000, description="larger creator output fails the job")
     CREATOR_KILL_GRACE_SECONDS: float = Field(3.0, ge=0, description="SIGTERM → SIGKILL grace on cancel")
     CREATOR_TIMEOUT_SECONDS: float = Field(600.0, gt=0, description="one creator CLI call / HTTP request")
+    # The creator program's environment: PATH, HOME, LANG, LC_*, TZ, TMPDIR and these names
+    # (comma-separated); never AWS_* (the runner's credentials), which is refused here.
+    CREATOR_ENV_ALLOW: str = Field("", description="more variable names the creator program gets")
+    # `equals`: --topic=VALUE (a value can never read as an option). `separate`: the old
+    # --topic VALUE form, for programs that need it; deprecated, removed in the next release.
+    CREATOR_ARG_STYLE: Literal["equals", "separate"] = "equals"
     # An account's defaults for the brief when it sets none.
     CREATOR_LANGUAGE: str = "auto"
     CREATOR_TONE: str = "informative"
@@ -84,6 +91,20 @@ class Settings(BaseSettings):
     def model_post_init(self, __context: object) -> None:
         self._resources = {r.env: os.environ[r.env] for r in RESOURCES if os.environ.get(r.env)}
 
+    @field_validator("CREATOR_ENV_ALLOW")
+    @classmethod
+    def _no_aws_names(cls, value: str) -> str:
+        for name in (part.strip() for part in value.split(",") if part.strip()):
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ValueError(f"{name!r} is not an environment variable name")
+            if name.upper().startswith("AWS_"):
+                raise ValueError(f"{name} cannot be passed to the creator program (AWS_* never is)")
+        return value
+
+    @property
+    def creator_env_allow(self) -> list[str]:
+        return [part.strip() for part in self.CREATOR_ENV_ALLOW.split(",") if part.strip()]
+
     @property
     def webhook_retry_delays(self) -> list[int]:
         return [int(part) for part in self.WEBHOOK_RETRY_SCHEDULE.split(",") if part.strip()]
@@ -114,7 +135,7 @@ DEPLOYED = (
     "CREATOR_MODE", "CREATOR_CLI_PATH", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_KEY_SECRET_ID",
     "BEDROCK_MODEL_ID", "TASK_RETENTION_DAYS", "RUNNER_HEARTBEAT_SECONDS", "WEBHOOK_ENABLED", "WEBHOOK_URL",
     "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_ALLOW_PRIVATE_TARGETS", "SCHEDULE_MIN_INTERVAL_MINUTES",
-    "SWEEP_PENDING_AFTER_SECONDS", "SWEEP_MAX_REQUEUES",
+    "SWEEP_PENDING_AFTER_SECONDS", "SWEEP_MAX_REQUEUES", "CREATOR_ENV_ALLOW", "CREATOR_ARG_STYLE",
 )  # fmt: skip
 
 

@@ -6,19 +6,66 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from contenthub import dal
 from contenthub.aws.s3 import ArticleStore
 from contenthub.aws.stepfunctions import TaskToken
 from contenthub.errors import CreatorError
 from contenthub.models import JobRequest, utc_now
+from contenthub.models.jobs import ERROR_LIMIT, STAGE_LIMIT, clip
 from contenthub.observability import logger
 from contenthub.states import RunnerError, RunnerOutcome, StopReason
 from contenthub_runner.creators import Creator
 
+PROGRESS_PERIOD = 1.0  # seconds: at most one progress write per job in this time
+
 
 def result_key(job: JobRequest) -> str:
     return f"articles/{job.task_id}/attempt-{job.attempt}.json"
+
+
+class ProgressWriter:
+    """A creator's progress reports, written at most once per `period`: a report that comes sooner
+    waits (the newest wins) until the period is up — it is written on the next report or stop check
+    after that — and the last one is written before the job's outcome (`close`). Writes are best
+    effort: a failed one is logged, never raised into the creator."""
+
+    def __init__(self, write: Callable[[int, str], None], job_id: str, period: float = PROGRESS_PERIOD):
+        self.write, self.job_id, self.period = write, job_id, period
+        self.lock = threading.Lock()
+        self.pending: tuple[int, str] | None = None
+        self.written: tuple[int, str] | None = None
+        self.next_at = 0.0
+        self.closed = False
+
+    def __call__(self, percent: int, stage: str) -> None:
+        with self.lock:
+            if self.closed:  # the job has ended: a late report must not overwrite its outcome
+                return
+            self.pending = (percent, clip(stage, STAGE_LIMIT))
+        self.tick()
+
+    def tick(self) -> None:
+        if self.pending is not None and time.monotonic() >= self.next_at:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            report, self.pending = self.pending, None
+            if report is None or report == self.written:
+                return
+            self.written, self.next_at = report, time.monotonic() + self.period
+            try:
+                self.write(*report)
+            except Exception:
+                logger.warning("progress write failed", exc_info=True, extra={"job_id": self.job_id})
+
+    def close(self) -> None:
+        """Write the last report, and ignore any that come later."""
+        self.flush()
+        with self.lock:
+            self.closed = True
 
 
 class StopWatch:
@@ -27,14 +74,17 @@ class StopWatch:
     shutting down. Reads the row at most once a second."""
 
     def __init__(self, job_id: str, jobs: dal.JobRepository, timeout: float, period: float = 1.0,
-                 shutdown: threading.Event | None = None):  # fmt: skip
+                 shutdown: threading.Event | None = None, tick: Callable[[], None] | None = None):  # fmt: skip
         self.job_id, self.jobs, self.period = job_id, jobs, period
+        self.tick = tick  # called on every check (writes progress that waited for its period)
         self.shutdown = shutdown or threading.Event()
         self.deadline = time.monotonic() + timeout
         self.reason: StopReason | None = None
         self._next_read = 0.0
 
     def __call__(self) -> bool:
+        if self.tick is not None:
+            self.tick()
         if self.reason:
             return True
         now = time.monotonic()
@@ -90,14 +140,18 @@ def _run(
         logger.info("job already finished; duplicate delivery ignored", extra={"job_id": job.job_id})
         return RunnerOutcome.DUPLICATE, ""
 
-    def progress(percent: int, stage: str) -> None:
+    def write_progress(percent: int, stage: str) -> None:
         jobs.progress(job.job_id, percent, stage, utc_now())
         if job.task_token and tasks is not None:  # callback mode: no poll copies it to the task
             tasks.update_progress(job.task_id, job.attempt, percent, stage, utc_now())
 
-    stop = StopWatch(job.job_id, jobs, timeout, shutdown=shutdown)
+    progress = ProgressWriter(write_progress, job.job_id)
+    stop = StopWatch(job.job_id, jobs, timeout, shutdown=shutdown, tick=progress.tick)
     try:
-        article = creator.generate(job, progress, cancelled=stop)
+        try:
+            article = creator.generate(job, progress, cancelled=stop)
+        finally:
+            progress.close()
     except CreatorError as error:
         if stop.reason == StopReason.SHUTDOWN:
             jobs.hand_back(job.job_id, utc_now())
@@ -106,11 +160,12 @@ def _run(
             message = f"cancelled: {stop.reason.value}"
             jobs.fail(job.job_id, message, utc_now())
             return _STOPPED[stop.reason], message
-        jobs.fail(job.job_id, error.message, utc_now())
-        return RunnerOutcome.FAILED, error.message
+        message = clip(error.message, ERROR_LIMIT)
+        jobs.fail(job.job_id, message, utc_now())
+        return RunnerOutcome.FAILED, message
     except Exception as error:  # a creator bug must still end the job with a reason
         logger.exception("creator crashed", extra={"job_id": job.job_id})
-        message = f"creator crashed: {type(error).__name__}: {error}"
+        message = clip(f"creator crashed: {type(error).__name__}: {error}", ERROR_LIMIT)
         jobs.fail(job.job_id, message, utc_now())
         return RunnerOutcome.FAILED, message
     key = result_key(job)

@@ -194,7 +194,7 @@ class Transactions:
             assert self.contents_table, "storing content needs the contents table"
             sets += ["content_id = :cid", "progress = :hundred", "stage = :done"]
             values.update({":cid": {"S": content.content_id}, ":hundred": {"N": "100"}, ":done": {"S": "done"}})
-            item = content.model_dump(mode="json", exclude_none=True)
+            item = content.item()  # metadata numbers as Decimal: DynamoDB refuses floats
             item["created_month"] = month_of(content.created_at)  # the by_month index (lists without filters)
             items.append(
                 {

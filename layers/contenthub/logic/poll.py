@@ -8,6 +8,7 @@ from contenthub import dal
 from contenthub.aws.sqs import Queue
 from contenthub.logic.dispatch import job_for
 from contenthub.models import Job, PollOutcome, job_id_for, utc_now
+from contenthub.models.jobs import ERROR_LIMIT, STAGE_LIMIT, clip
 from contenthub.observability import logger
 from contenthub.settings import Settings
 from contenthub.states import JobState, StopReason, TaskStatus
@@ -30,7 +31,10 @@ def poll_task(
     if job and job.status == JobState.SUCCEEDED:
         return PollOutcome(status=TaskStatus.SUCCEEDED, progress=100, stage="done", result_key=job.result_key)
     if job and job.status == JobState.FAILED:
-        return PollOutcome(status=TaskStatus.FAILED, stage="failed", error=job.error or "the creator failed")
+        # Bounded again here (the runner bounds it too): this goes into the execution's state.
+        return PollOutcome(
+            status=TaskStatus.FAILED, stage="failed", error=clip(job.error or "the creator failed", ERROR_LIMIT)
+        )
     elapsed = (now - started_at).total_seconds()
     if elapsed > settings.ASYNC_TASK_TIMEOUT:
         # Stop the runner's work too: it frees the slot and stores nothing.
@@ -45,7 +49,7 @@ def poll_task(
     # it passed the old run's (progress otherwise only moves forward).
     restarting = job is not None and job.status == JobState.QUEUED
     progress = job.progress if job and not restarting else 0
-    stage = (job.stage or "generating") if job else _waiting_stage(runner_jobs)
+    stage = clip(job.stage or "generating", STAGE_LIMIT) if job else _waiting_stage(runner_jobs)
     tasks.update_progress(task_id, attempt, progress, stage, now, allow_backwards=restarting)
     return PollOutcome(status=TaskStatus.RUNNING, progress=progress, stage=stage)
 

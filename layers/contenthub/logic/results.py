@@ -14,10 +14,13 @@ from pydantic import BaseModel
 from contenthub import dal
 from contenthub.aws.s3 import ArticleStore
 from contenthub.aws.sqs import Queue
+from contenthub.dal.items import av
 from contenthub.errors import TaskNotFound
 from contenthub.logic.publishing import Publisher
 from contenthub.logic.webhooks import notify
-from contenthub.models import INLINE_BODY_LIMIT, StoredContent, Task, content_id_for, iso, job_id_for, utc_now
+from contenthub.models import Article, StoredContent, Task, content_id_for, iso, job_id_for, utc_now
+from contenthub.models import contents as limits
+from contenthub.models.jobs import ERROR_LIMIT, clip
 from contenthub.observability import MetricName, count, logger, seconds
 from contenthub.settings import Settings
 from contenthub.states import ContentStatus, ResultAction, RunnerError, TaskStatus
@@ -77,19 +80,18 @@ def store_result(task_id: str, attempt: int, result_key: str, stores: ResultStor
         # A repeat, or a late result of an attempt that is over (cancelled, then retried): nothing changes.
         return AttemptResult(status=task.status, content_id=task.content_id)
     article = stores.articles.get(result_key)
-    inline = len(article.body.encode()) <= INLINE_BODY_LIMIT
+    fields, cut = fit(article)
     content = StoredContent(
         content_id=content_id_for(task_id, attempt), account_id=task.account_id, generation_task_id=task_id,
-        title=article.title, body=article.body if inline else None, body_s3_key=result_key, summary=article.summary,
-        tags=article.tags, keywords=task.keywords, topic=task.topic,
+        body_s3_key=result_key, keywords=task.keywords, topic=task.topic,
         status=ContentStatus.APPROVED if task.auto_approve else ContentStatus.DRAFT, auto_publish=task.auto_publish,
-        scheduled_publish_at=task.scheduled_publish_at, metadata=article.metadata, created_at=iso(now),
-        updated_at=iso(now),
+        scheduled_publish_at=task.scheduled_publish_at, truncated=cut, created_at=iso(now), updated_at=iso(now),
+        **fields,
     )  # fmt: skip
     if stores.transactions.finish(task_id, attempt, TaskStatus.SUCCEEDED, now, content=content):
         queue_wait, generation = durations(task, now)
         return AttemptResult(
-            status=TaskStatus.SUCCEEDED, changed=True, content_id=content.content_id, summary=article.summary,
+            status=TaskStatus.SUCCEEDED, changed=True, content_id=content.content_id, summary=content.summary,
             queue_wait_seconds=queue_wait, generation_seconds=generation,
         )  # fmt: skip
     # Lost a race: another invocation stored it, or the task was ended (cancelled) meanwhile.
@@ -97,8 +99,47 @@ def store_result(task_id: str, attempt: int, result_key: str, stores: ResultStor
     return AttemptResult(status=latest.status if latest else None, content_id=latest.content_id if latest else None)
 
 
+def fit(article: Article) -> tuple[dict[str, Any], list[str]]:
+    """The article's fields as a Content item keeps them (the limits in models/contents.py), and the
+    names of those cut there; the whole article stays in S3."""
+    fields: dict[str, Any] = {
+        "title": clip(article.title, limits.TITLE_LIMIT),
+        "summary": clip(article.summary, limits.SUMMARY_LIMIT),
+        "tags": [clip(tag, limits.TAG_LIMIT) for tag in article.tags[: limits.MAX_TAGS]],
+        "metadata": article.metadata if _storable(article.metadata) else {},
+        "body": article.body if len(article.body.encode()) <= limits.INLINE_BODY_LIMIT else None,  # else read from S3
+    }
+    kept = {"title": article.title, "summary": article.summary, "tags": article.tags, "metadata": article.metadata}
+    return fields, [name for name, value in kept.items() if fields[name] != value]
+
+
+def _storable(metadata: dict[str, Any]) -> bool:
+    """Metadata fits the item exactly: within METADATA_LIMIT and METADATA_DEPTH, and every number
+    within DynamoDB's 38 digits and range (floats as their shortest repr)."""
+
+    def too_deep(value: Any, level: int = 1) -> bool:
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        return level > limits.METADATA_DEPTH or any(too_deep(child, level + 1) for child in children)
+
+    try:
+        if too_deep(metadata):
+            return False
+        if len(json.dumps(metadata, separators=(",", ":"), allow_nan=False).encode()) > limits.METADATA_LIMIT:
+            return False
+        av({"metadata": limits.metadata_item(metadata)})
+    except (TypeError, ValueError, ArithmeticError):  # NaN/infinity; a number DynamoDB cannot hold exactly
+        return False
+    return True
+
+
 def failure_message(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
-    """The terminal status and a human message, from the poll outcome or a state's caught error."""
+    """The terminal status and a human message (at most ERROR_LIMIT bytes: it is kept in the task
+    and the execution's state), from the poll outcome or a state's caught error."""
+    status, message = _failure(poll, error)
+    return status, clip(message, ERROR_LIMIT)
+
+
+def _failure(poll: dict[str, Any] | None, error: dict[str, Any] | None) -> tuple[TaskStatus, str]:
     if poll and poll.get("status") in (TaskStatus.FAILED, TaskStatus.TIMED_OUT, TaskStatus.CANCELLED):
         return TaskStatus(poll["status"]), str(poll.get("error") or poll["status"])
     if not error:

@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 TASK_ID_PATTERN = r"^task-[0-9a-f]{12}$"
 CONTENT_ID_PATTERN = r"^content-[0-9a-f]{12}-\d+$"
@@ -39,7 +39,18 @@ def _iso_text(value: Any) -> Any:
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
 """A date-time that must be sent as ISO 8601 text (request bodies and query strings)."""
 
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_KEYWORD_LENGTH)]
+
+def _keyword(value: str) -> str:
+    """A creator program gets the keywords joined with commas (docs/creator-contract.md)."""
+    printable(value, "keywords")
+    if "," in value:
+        raise ValueError("keywords must not contain commas (send each keyword as its own list item)")
+    return value
+
+
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_KEYWORD_LENGTH), AfterValidator(_keyword)
+]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_LENGTH)]
 
 

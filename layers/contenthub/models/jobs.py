@@ -10,6 +10,25 @@ from pydantic import BaseModel, Field
 
 from contenthub.states import JobState
 
+# Texts that leave the runner go into the job row, the task row and Step Functions state (256 KB in
+# all, and an execution over it fails with States.DataLimitExceeded, which no Catch can handle).
+# So each is bounded, in UTF-8 bytes, where the runner writes it and again where it is read.
+STAGE_LIMIT = 200  # a job's progress stage
+ERROR_LIMIT = 2_000  # a job's error, a task's error, SendTaskFailure's cause
+
+
+def clip(text: str, limit: int, total: int | None = None) -> str:
+    """`text` within `limit` UTF-8 bytes. Longer text is cut at a character boundary and ends with
+    an ellipsis saying it was truncated and from how many bytes (`total`, when the caller already
+    dropped part of it)."""
+    data = text.encode("utf-8", errors="replace")
+    total = max(total or 0, len(data))
+    if total <= limit and len(data) <= limit:
+        return text
+    note = f"… [truncated from {total} bytes]"
+    keep = max(0, limit - len(note.encode()))
+    return data[:keep].decode("utf-8", errors="ignore") + note
+
 
 class Article(BaseModel):
     """What a content creator produces."""

@@ -32,6 +32,7 @@ def repos(stack):
 
 def cli_creator(tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_CREATOR_STATE", str(tmp_path))
+    monkeypatch.setenv("CREATOR_ENV_ALLOW", "FAKE_CREATOR_STATE")
     return build_creator(
         CreatorKind.CLI, Settings(CREATOR_CLI_PATH=FAKE_CREATOR, CREATOR_MODE="sync", CREATOR_KILL_GRACE_SECONDS=1)
     )

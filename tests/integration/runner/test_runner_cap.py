@@ -88,6 +88,7 @@ def test_sigterm_hands_back_a_job_that_outlives_the_grace_period(stack, tmp_path
 
     fake = FAKE_CREATOR
     monkeypatch.setenv("FAKE_CREATOR_STATE", str(tmp_path))
+    monkeypatch.setenv("CREATOR_ENV_ALLOW", "FAKE_CREATOR_STATE")
     drain(stack["RunnerJobsQueueUrl"])
     settings = Settings(
         ASYNC_MAX_CONCURRENT_TASKS=5, ASYNC_WORKER_COUNT=2, RUNNER_HEARTBEAT_SECONDS=1, RUNNER_SHUTDOWN_GRACE_SECONDS=1,

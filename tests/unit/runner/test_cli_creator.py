@@ -16,6 +16,7 @@ from tests.conftest import FAKE_CREATOR
 @pytest.fixture(autouse=True)
 def state(tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_CREATOR_STATE", str(tmp_path))
+    monkeypatch.setenv("CREATOR_ENV_ALLOW", "FAKE_CREATOR_STATE")
 
 
 def creator(mode="sync", **overrides):
