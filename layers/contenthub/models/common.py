@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, StringConstraints
@@ -19,6 +20,23 @@ MAX_KEYWORD_LENGTH = 50
 MAX_BATCH_ACCOUNTS = 20
 MAX_BATCH_COUNT = 20
 MAX_PAGE_SIZE = 100
+# A request body's JSON may nest this deep at most (the deepest model needs 4 levels); deeper is
+# refused before it is parsed: Python's parser raises RecursionError near 1,000 levels.
+MAX_JSON_DEPTH = 64
+# A string, or an unterminated one up to the end (so a match never fails and backtracks: linear).
+_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether JSON text nests arrays and objects deeper than `limit` (brackets inside strings do
+    not count). A text with no more opening brackets than the limit is not scanned; otherwise the
+    scan takes about 0.35 s for 4 MB of nothing but brackets."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0) > limit
 
 
 def printable(value: str, field: str) -> str:
