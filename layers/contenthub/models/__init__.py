@@ -5,6 +5,7 @@ from contenthub.models.accounts import Account, AccountCreate, AccountList, Acco
 from contenthub.models.common import (
     CONTENT_ID_PATTERN,
     DELIVERY_ID_PATTERN,
+    ID_LIMIT,
     MAX_BATCH_ACCOUNTS,
     MAX_BATCH_COUNT,
     MAX_KEYWORD_LENGTH,
@@ -13,6 +14,7 @@ from contenthub.models.common import (
     MAX_TOPIC_LENGTH,
     SCHEDULE_ID_PATTERN,
     TASK_ID_PATTERN,
+    AccountId,
     IsoDateTime,
     Keyword,
     Topic,
@@ -43,13 +45,13 @@ from contenthub.models.tasks import (
 from contenthub.models.webhooks import DeliveryAttempt, DeliveryList, StoredDelivery, WebhookDelivery
 
 __all__ = [
-    "CONTENT_ID_PATTERN", "DELIVERY_ID_PATTERN", "INLINE_BODY_LIMIT", "MAX_BATCH_ACCOUNTS", "MAX_BATCH_COUNT",
-    "MAX_KEYWORDS", "MAX_KEYWORD_LENGTH", "MAX_PAGE_SIZE", "MAX_TOPIC_LENGTH", "SCHEDULE_ID_PATTERN",
-    "TASK_ID_PATTERN", "Account", "AccountCreate", "AccountList", "AccountRecord", "AccountSettings", "Article",
-    "AttemptRecord", "BatchResult", "BatchSubmitRequest", "CleanupRequest", "CleanupResult", "Content",
-    "ContentPage", "DeliveryAttempt", "DeliveryList", "IsoDateTime", "Job", "JobRequest", "Keyword",
-    "PollOutcome", "ReviewRequest", "Schedule", "ScheduleCreate", "ScheduleList", "SchedulePreview",
-    "ScheduleRecord", "StoredContent", "StoredDelivery", "SubmitTaskRequest", "Task", "TaskPage", "Topic",
-    "WebhookDelivery", "content_id_for", "day_of", "execution_name", "iso", "job_id_for", "month_of",
+    "CONTENT_ID_PATTERN", "DELIVERY_ID_PATTERN", "ID_LIMIT", "INLINE_BODY_LIMIT", "MAX_BATCH_ACCOUNTS",
+    "MAX_BATCH_COUNT", "MAX_KEYWORDS", "MAX_KEYWORD_LENGTH", "MAX_PAGE_SIZE", "MAX_TOPIC_LENGTH",
+    "SCHEDULE_ID_PATTERN", "TASK_ID_PATTERN", "Account", "AccountCreate", "AccountId", "AccountList",
+    "AccountRecord", "AccountSettings", "Article", "AttemptRecord", "BatchResult", "BatchSubmitRequest",
+    "CleanupRequest", "CleanupResult", "Content", "ContentPage", "DeliveryAttempt", "DeliveryList", "IsoDateTime",
+    "Job", "JobRequest", "Keyword", "PollOutcome", "ReviewRequest", "Schedule", "ScheduleCreate", "ScheduleList",
+    "SchedulePreview", "ScheduleRecord", "StoredContent", "StoredDelivery", "SubmitTaskRequest", "Task", "TaskPage",
+    "Topic", "WebhookDelivery", "content_id_for", "day_of", "execution_name", "iso", "job_id_for", "month_of",
     "new_task_id", "printable", "utc_now",
 ]  # fmt: skip

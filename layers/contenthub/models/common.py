@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import BeforeValidator, Field, StrictInt, StringConstraints
 
 TASK_ID_PATTERN = r"^task-[0-9a-f]{12}$"
 CONTENT_ID_PATTERN = r"^content-[0-9a-f]{12}-\d+$"
@@ -20,6 +20,9 @@ MAX_KEYWORD_LENGTH = 50
 MAX_BATCH_ACCOUNTS = 20
 MAX_BATCH_COUNT = 20
 MAX_PAGE_SIZE = 100
+# Integer ids (accounts) are below 2**53: every JSON client reads them exactly (JavaScript's safe
+# integers), and they fit DynamoDB numbers (38 digits) with room to spare.
+ID_LIMIT = 2**53
 # A request body's JSON may nest this deep at most (the deepest model needs 4 levels); deeper is
 # refused before it is parsed: Python's parser raises RecursionError near 1,000 levels.
 MAX_JSON_DEPTH = 64
@@ -53,6 +56,9 @@ def _iso_text(value: Any) -> Any:
         raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-01T08:00:00+08:00")
     return value
 
+
+AccountId = Annotated[StrictInt, Field(gt=0, lt=ID_LIMIT)]
+"""An account id in a request body: a JSON integer (not `true`, `"49"` or `49.0`), 1 to 2**53 - 1."""
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
 """A date-time that must be sent as ISO 8601 text (request bodies and query strings)."""

@@ -76,3 +76,72 @@ def test_nesting_within_the_limit_is_read_and_judged_by_the_model(api):
     assert "keywords" in body["error"]["message"] and "deeper" not in body["error"]["message"]
     status, body = raw("POST", "/tasks", "[" * 65 + "]" * 65)
     assert "nested deeper than 64 levels" in body["error"]["message"]
+
+
+HUGE = 10**40  # beyond DynamoDB's 38 digits
+SCHEDULE = {"name": "hostile", "cron": "0 8 * * *", "params": {"account_ids": [49], "count_per_account": 1}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "query"),
+    [
+        ("POST", "/tasks", {**TASK, "account_id": HUGE}, None),
+        ("POST", "/tasks", {**TASK, "account_id": 2**53}, None),
+        ("POST", "/tasks/batch", {"account_ids": [HUGE]}, None),
+        ("POST", "/schedules", {**SCHEDULE, "params": {"account_ids": [HUGE]}}, None),
+        ("POST", "/accounts", {"account_id": HUGE, "name": "huge"}, None),
+        ("GET", f"/accounts/{HUGE}", None, None),
+        ("GET", f"/accounts/{2**53}", None, None),
+        ("PATCH", f"/accounts/{HUGE}", {"tone": "formal"}, None),
+        ("GET", "/tasks", None, {"account_id": HUGE}),
+        ("GET", "/tasks", None, {"account_id": HUGE, "status": "succeeded"}),
+        ("GET", "/contents", None, {"account_id": HUGE}),
+        ("GET", "/contents", None, {"account_id": 2**53, "status": "draft"}),
+    ],
+)
+def test_integers_beyond_the_id_range_are_422(api, method, path, body, query):
+    before = item_counts(api)
+    status, answer, _ = call(method, path, body, query=query)
+    refused(status, answer)
+    assert answer["error"]["code"] == "validation_error"
+    assert item_counts(api) == before
+
+
+def test_the_largest_id_is_accepted(api):
+    largest = 2**53 - 1
+    assert call("POST", "/accounts", {"account_id": largest, "name": "largest"})[0] == 201
+    assert call("GET", f"/accounts/{largest}")[1]["account_id"] == largest
+    assert call("GET", "/tasks", query={"account_id": largest})[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/tasks", {**TASK, "account_id": True}),
+        ("/tasks", {**TASK, "account_id": "49"}),
+        ("/tasks", {**TASK, "account_id": 49.0}),
+        ("/tasks/batch", {"account_ids": [True]}),
+        ("/tasks/batch", {"account_ids": ["49"]}),
+        ("/tasks/batch", {"account_ids": [49], "count_per_account": "2"}),
+        ("/tasks/batch", {"account_ids": [49], "count_per_account": True}),
+        ("/tasks/cleanup", {"older_than_days": "30"}),
+        ("/accounts", {"account_id": "102", "name": "coerced"}),
+        ("/accounts", {"account_id": True, "name": "coerced"}),
+        ("/accounts", {"account_id": 103, "name": "coerced", "daily_quota": "5"}),
+        ("/accounts", {"account_id": 104, "name": "coerced", "length": 800.0}),
+        ("/schedules", {**SCHEDULE, "params": {"account_ids": [True]}}),
+        ("/schedules", {**SCHEDULE, "params": {"account_ids": ["49"]}}),
+    ],
+)
+def test_integers_in_bodies_are_not_coerced(api, path, body):
+    before = item_counts(api)
+    status, answer, _ = call("POST", path, body)
+    refused(status, answer)
+    assert answer["error"]["code"] == "validation_error"
+    assert item_counts(api) == before
+
+
+@pytest.mark.parametrize("value", ["true", "٤٩", "0x31", " ", "-49", "0", "4.9"])
+def test_integers_in_paths_and_queries_are_plain_decimal_digits(api, value):
+    refused(*call("GET", f"/accounts/{value}")[:2])
+    refused(*call("GET", "/tasks", query={"account_id": value})[:2])
