@@ -14,7 +14,7 @@ from contenthub.dal.counters import Counter
 from contenthub.dal.pages import decode_cursor, key_cursor, month_pages, months_between
 from contenthub.errors import InvalidRequest, TaskNotFound, TaskStateConflict
 from contenthub.logic.webhooks import notify
-from contenthub.models import CleanupResult, Task, TaskPage, day_of, execution_name, iso, job_id_for, utc_now
+from contenthub.models import CleanupResult, Task, TaskPage, as_utc, day_of, execution_name, iso, job_id_for, utc_now
 from contenthub.observability import MetricName, count
 from contenthub.settings import Settings
 from contenthub.states import TERMINAL, StopReason, TaskStatus
@@ -43,6 +43,7 @@ def list_tasks(
     """Newest first. status → the by_status index (account as a filter); account → by_account;
     neither → by_month, one month partition after another (the cursor remembers which)."""
     now = now or utc_now()
+    since, until = (as_utc(t) if t else None for t in (since, until))  # a time without a zone is UTC
     if since and until and since > until:
         raise InvalidRequest("since must not be after until")
     low, high = iso(since) if since else "0", iso(until) if until else "9"

@@ -18,6 +18,7 @@ from contenthub.models.common import (
     IsoDateTime,
     Keyword,
     Topic,
+    as_utc,
     content_id_for,
     day_of,
     execution_name,
@@ -52,6 +53,6 @@ __all__ = [
     "CleanupRequest", "CleanupResult", "Content", "ContentPage", "DeliveryAttempt", "DeliveryList", "IsoDateTime",
     "Job", "JobRequest", "Keyword", "PollOutcome", "ReviewRequest", "Schedule", "ScheduleCreate", "ScheduleList",
     "SchedulePreview", "ScheduleRecord", "StoredContent", "StoredDelivery", "SubmitTaskRequest", "Task", "TaskPage",
-    "Topic", "WebhookDelivery", "content_id_for", "day_of", "execution_name", "iso", "job_id_for", "month_of",
-    "new_task_id", "printable", "utc_now",
+    "Topic", "WebhookDelivery", "as_utc", "content_id_for", "day_of", "execution_name", "iso", "job_id_for",
+    "month_of", "new_task_id", "printable", "utc_now",
 ]  # fmt: skip

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, StrictInt, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StringConstraints
 
 TASK_ID_PATTERN = r"^task-[0-9a-f]{12}$"
 CONTENT_ID_PATTERN = r"^content-[0-9a-f]{12}-\d+$"
@@ -43,7 +43,8 @@ def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 def printable(value: str, field: str) -> str:
-    if re.search(r"[\x00-\x1f\x7f]", value):
+    """No control characters (Unicode category Cc: C0, DEL and C1)."""
+    if re.search(r"[\x00-\x1f\x7f-\x9f]", value):
         raise ValueError(f"{field} must not contain control characters")
     return value
 
@@ -60,10 +61,30 @@ def _iso_text(value: Any) -> Any:
 AccountId = Annotated[StrictInt, Field(gt=0, lt=ID_LIMIT)]
 """An account id in a request body: a JSON integer (not `true`, `"49"` or `49.0`), 1 to 2**53 - 1."""
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+
+def _fits_utc(value: datetime) -> datetime:
+    """A date-time the API can store: moving it to UTC must stay within years 1-9999
+    (0001-01-01T00:00:00+05:00 is in year 0 in UTC)."""
+    try:
+        as_utc(value)
+    except (OverflowError, ValueError) as error:
+        raise ValueError("is outside years 1-9999 once moved to UTC") from error
+    return value
+
+
+def as_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a date-time without a zone is read as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_fits_utc)]
 """A date-time that must be sent as ISO 8601 text (request bodies and query strings)."""
 
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_KEYWORD_LENGTH)]
+Keyword = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_KEYWORD_LENGTH),
+    AfterValidator(lambda value: printable(value, "keywords")),
+]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TOPIC_LENGTH)]
 
 

@@ -145,3 +145,54 @@ def test_integers_in_bodies_are_not_coerced(api, path, body):
 def test_integers_in_paths_and_queries_are_plain_decimal_digits(api, value):
     refused(*call("GET", f"/accounts/{value}")[:2])
     refused(*call("GET", "/tasks", query={"account_id": value})[:2])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "query"),
+    [
+        ("POST", "/tasks", {**TASK, "scheduled_publish_at": "0001-01-01T00:00:00+05:00"}, None),
+        ("POST", "/tasks", {**TASK, "scheduled_publish_at": "9999-12-31T23:59:59-05:00"}, None),
+        ("GET", "/tasks", None, {"since": "0001-01-01T00:00:00+05:00"}),
+        ("GET", "/tasks", None, {"until": "9999-12-31T23:59:59-05:00", "status": "failed"}),
+        ("GET", "/tasks", None, {"since": "0001-01-01T00:00:00+05:00", "account_id": 49}),
+    ],
+)
+def test_date_times_that_overflow_in_utc_are_422(api, method, path, body, query):
+    before = item_counts(api)
+    status, answer, _ = call(method, path, body, query=query)
+    refused(status, answer)
+    assert "UTC" in answer["error"]["message"]
+    assert item_counts(api) == before
+
+
+def test_a_window_with_and_without_a_zone_is_read_in_utc(api):
+    status, page, _ = call("GET", "/tasks", query={"since": "2026-01-01T00:00:00", "until": "2026-02-01T00:00:00Z"})
+    assert status == 200 and page["tasks"] == []
+    status, answer, _ = call("GET", "/tasks", query={"since": "2026-02-01T00:00:01", "until": "2026-02-01T00:00:00Z"})
+    refused(status, answer)
+    assert "since must not be after until" in answer["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "keyword", ["nul\x00byte", "bell\x07", "line\nbreak", "tab\there", "del\x7f", "c1\x85nel", "csi\x9b"]
+)
+def test_control_characters_in_keywords_are_refused(api, keyword):
+    before = item_counts(api)
+    for path, body in [("/tasks", {**TASK, "keywords": ["fine", keyword]}),
+                       ("/tasks/batch", {"account_ids": [49], "keywords": [keyword]})]:  # fmt: skip
+        status, answer, _ = call("POST", path, body)
+        refused(status, answer)
+        assert "keywords" in answer["error"]["message"] and "control characters" in answer["error"]["message"]
+    assert item_counts(api) == before
+
+
+def test_odd_but_printable_unicode_is_kept_and_unpaired_surrogates_are_refused(api):
+    before = item_counts(api)
+    for text in ['{"account_id": 49, "topic": "\\ud800"}', '{"account_id": 49, "topic": "a", "keywords": ["\\udfff"]}',
+                 '{"account_id": 49, "topic": "a", "\\ud83d": 1}']:  # fmt: skip
+        refused(*raw("POST", "/tasks", text))
+    assert item_counts(api) == before
+    topic, keyword = "paired 😀 \u200f rtl \u202e mark", "كلمة\u200d"
+    status, task, _ = call("POST", "/tasks", {**TASK, "topic": topic, "keywords": [keyword]})
+    assert status == 202 and (task["topic"], task["keywords"]) == (topic, [keyword])
+    assert item_counts(api)["TasksTable"] == before["TasksTable"] + 1
