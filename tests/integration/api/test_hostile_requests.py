@@ -3,6 +3,8 @@ every one is a typed 4xx with the usual error body, and nothing is stored."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import boto3
@@ -196,3 +198,61 @@ def test_odd_but_printable_unicode_is_kept_and_unpaired_surrogates_are_refused(a
     status, task, _ = call("POST", "/tasks", {**TASK, "topic": topic, "keywords": [keyword]})
     assert status == 202 and (task["topic"], task["keywords"]) == (topic, [keyword])
     assert item_counts(api)["TasksTable"] == before["TasksTable"] + 1
+
+
+def forged(state: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
+
+
+TASK_KEY = {"task_id": "task-000000000000", "status": "succeeded", "created_at": "2026-11-28T00:00:00.000Z"}
+CONTENT_KEY = {"content_id": "content-000000000000-1", "account_id": 49, "created_at": "2026-11-28T00:00:00.000Z"}
+# Well-formed keys of these lists (a forged position is harmless: the list just starts there).
+VALID = {(forged({"k": TASK_KEY}), "/tasks", "{'status': 'succeeded'}"),
+         (forged({"k": CONTENT_KEY}), "/contents", "{'account_id': 49}"),
+         (forged({"k": CONTENT_KEY}), "/contents", "{'account_id': 49, 'status': 'draft'}")}  # fmt: skip
+TAMPERED = [
+    "!!!", "e30", forged([]), forged("k"), forged(1), forged(None), forged({}), forged({"x": 1}),
+    forged({"k": "task-000000000000"}), forged({"k": []}), forged({"k": {}}), forged({"k": {"task_id": 1.5}}),
+    forged({"k": {"task_id": {"S": "x"}}}), forged({"k": {"account_id": HUGE}}), forged({"k": {"account_id": 1.5}}),
+    forged({"k": {"account_id": True}}), forged({"k": {"account_id": -1}}),
+    forged({"k": {**TASK_KEY, "extra": 1}}), forged({"k": {**TASK_KEY, "created_at": 5}}),
+    forged({"k": {**TASK_KEY, "task_id": "\ud800"}}), forged({"k": {**TASK_KEY, "status": "pending"}}),
+    forged({"m": ["2026-11"]}), forged({"m": "2026-13"}), forged({"m": 202611}), forged({"m": "0001-01"}),
+    forged({"m": "2026-11", "k": {"x": 1}}), forged({"m": "2026-11", "k": TASK_KEY}),
+    forged({"k": CONTENT_KEY}), forged({"k": {**CONTENT_KEY, "account_id": 50}}),
+    base64.urlsafe_b64encode(b"[" * 1400).decode(), base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+]  # fmt: skip
+PAGED = [
+    ("/tasks", {}), ("/tasks", {"status": "succeeded"}), ("/tasks", {"account_id": 49}),
+    ("/tasks", {"status": "succeeded", "account_id": 49}), ("/contents", {}), ("/contents", {"account_id": 49}),
+    ("/contents", {"status": "draft"}), ("/contents", {"account_id": 49, "status": "draft"}), ("/accounts", {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "query"), PAGED)
+def test_tampered_cursors_are_422_on_every_paged_route(api, path, query):
+    for cursor in TAMPERED:
+        status, answer, _ = call("GET", path, query={**query, "cursor": cursor})
+        if (cursor, path, str(query)) in VALID:
+            assert status == 200, answer
+            continue
+        refused(status, answer)
+        assert answer["error"]["code"] in ("invalid_request", "validation_error"), (cursor, answer)
+
+
+def test_a_cursor_from_another_list_is_422(api):
+    for i in range(3):
+        assert call("POST", "/tasks", {**TASK, "topic": f"cursor {i}"})[0] == 202
+    lists = [("/tasks", {"status": "pending"}), ("/tasks", {"account_id": 49}), ("/tasks", {}),
+             ("/tasks", {"status": "failed"}), ("/accounts", {}), ("/contents", {"account_id": 49})]  # fmt: skip
+    cursors = {}
+    for path, query in lists[:3]:
+        status, page, _ = call("GET", path, query={**query, "limit": 1})
+        assert status == 200 and page["next_cursor"], page
+        cursors[(path, str(query))] = page["next_cursor"]
+    for (origin, origin_query), cursor in cursors.items():
+        for path, query in lists:
+            if (path, str(query)) == (origin, origin_query):
+                continue
+            status, answer, _ = call("GET", path, query={**query, "cursor": cursor})
+            refused(status, answer)
