@@ -21,7 +21,8 @@ class ContentRepository(Repository[StoredContent]):
         self, limit: int, start_key: Any, *, account_id: int | None = None,
         status: ContentStatus | None = None, month: str | None = None,
     ) -> tuple[list[StoredContent], Key | None]:  # fmt: skip
-        """Newest first: by account (optionally filtered by status), by status, or one month."""
+        """Newest first: by account (optionally filtered by status: pages may end short, see
+        query_page), by status, or one month."""
         query: dict[str, Any] = {"ExpressionAttributeValues": {}}
         partition: tuple[str, str | int] = (
             ("account_id", account_id) if account_id is not None

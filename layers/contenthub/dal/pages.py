@@ -1,6 +1,6 @@
-"""Pagination: opaque cursors checked against the index a list reads, one Query page (following
-DynamoDB pages when a filter leaves one short), lists that walk the by_month index one month
-partition at a time, and index counts."""
+"""Pagination: opaque cursors checked against the index a list reads, one Query page (a bounded
+number of requests when a filter is set), lists that walk the by_month index one month partition
+at a time, and index counts."""
 
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ from contenthub.models.common import ID_LIMIT, json_depth_exceeds
 Key = dict[str, Any]
 _BAD_CURSOR = "cursor is not valid; pass next_cursor from the previous page unchanged"
 _FOREIGN_CURSOR = "cursor does not belong to this list; start again without it"
+# DynamoDB applies Limit before a FilterExpression: a filtered list reads this many index entries per
+# request (not just the items still wanted) and at most FILTERED_REQUESTS requests per page; a page
+# that spends its budget ends short (even empty) with a next_cursor.
+FILTERED_READ = 200
+FILTERED_REQUESTS = 5
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
@@ -110,13 +115,18 @@ def key_cursor(key: Key | None) -> str | None:
 def query_page(
     table: str, limit: int, start: Any, page_key: PageKey, **query: Any
 ) -> tuple[list[dict[str, Any]], Key | None]:
-    """Up to `limit` items of one Query (newest first), following DynamoDB pages when a filter
-    leaves a page short; returns the items and the key to continue from (None when done). The
-    start key (from a cursor) is checked against `page_key` first."""
+    """Up to `limit` items of one Query (newest first) and the key to continue from (None when
+    done). Without a filter, DynamoDB pages are followed until the page is full. With a filter,
+    each request reads FILTERED_READ entries and a page makes at most FILTERED_REQUESTS requests,
+    so a page costs a bounded number of requests however rare the matches; it may end short."""
     start_key = page_key.check(start)
+    filtered = "FilterExpression" in query
     items: list[dict[str, Any]] = []
+    requests = 0
     while len(items) < limit:
-        request: dict[str, Any] = {"ScanIndexForward": False, **query, "Limit": limit - len(items)}
+        wanted = limit - len(items)
+        request: dict[str, Any] = {"ScanIndexForward": False, **query,
+                                   "Limit": max(wanted, FILTERED_READ) if filtered else wanted}  # fmt: skip
         if start_key:
             request["ExclusiveStartKey"] = start_key
         try:
@@ -125,9 +135,14 @@ def query_page(
             if start_key and error.response["Error"]["Code"] == "ValidationException":
                 raise InvalidRequest(_FOREIGN_CURSOR) from error
             raise
-        items += [plain(item) for item in response.get("Items", [])]
+        requests += 1
+        found = [plain(item) for item in response.get("Items", [])]
         start_key = response.get("LastEvaluatedKey")
-        if not start_key:
+        if len(found) > wanted:  # a filtered read matched more than the page holds: continue after the last kept
+            items += found[:wanted]
+            return items, page_key.of(items[-1])
+        items += found
+        if not start_key or (filtered and requests >= FILTERED_REQUESTS):
             break
     return items, start_key
 

@@ -60,7 +60,8 @@ class TaskRepository(Repository[Task]):
         self, status: TaskStatus, limit: int, since: str, until: str, start_key: Any = None,
         account_id: int | None = None,
     ) -> tuple[list[Task], Key | None]:  # fmt: skip
-        """Newest first in `status` within [since, until]; an account is a filter."""
+        """Newest first in `status` within [since, until]; an account is a filter (pages may end
+        short: see query_page)."""
         query: dict[str, Any] = {
             "IndexName": "by_status",
             "KeyConditionExpression": "#st = :s AND created_at BETWEEN :since AND :until",
