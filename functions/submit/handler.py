@@ -20,7 +20,7 @@ def post_task(request: SubmitTaskRequest) -> Response[Task]:
     def run() -> Task:
         return submit.submit_task(request, settings, dal.transactions(), services.intake_queue(), dal.accounts())
 
-    body, replayed = run_once(key_of(app), "submit", request, settings, run)
+    body, replayed = run_once(key_of(app), "submit", request, settings, run, app.lambda_context)
     return accepted(body, replayed, f"/tasks/{body['task_id']}")
 
 
@@ -33,7 +33,7 @@ def post_batch(request: BatchSubmitRequest) -> Response[BatchResult]:
             request, settings, dal.transactions(), services.intake_queue(), dal.accounts(), dal.tasks()
         )
 
-    body, replayed = run_once(key_of(app), "batch", request, settings, run)
+    body, replayed = run_once(key_of(app), "batch", request, settings, run, app.lambda_context)
     return accepted(body, replayed)
 
 
