@@ -43,7 +43,8 @@ synth: setup
 bench: setup  ## measure on the local stack (several minutes) and write docs/benchmarks.md
 	$(BIN)/python -m bench
 
-fuzz: setup  ## Schemathesis against a fresh local stack; report in .build/fuzz-report.txt
+fuzz: setup  ## hostile-input properties with many examples, then Schemathesis against a fresh local stack
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/integration/api/test_hostile_properties.py
 	$(BIN)/python -m bench.fuzz
 
 openapi: setup  ## regenerate docs/openapi.json from the handlers (tests fail when it is stale)
