@@ -9,9 +9,13 @@ Everything here is measured in one run, side by side:
   wait) and callback mode: state transitions and Lambda/DynamoDB/SQS work from the real execution
   histories, completion lag (runner done → task succeeded), and the modelled AWS cost per 1,000 tasks;
 - a load run: N tasks from C concurrent clients through the HTTP API (offline creator): all
-  succeed, one content each, throughput, peak memory of the local stack.
+  succeed, one content each, throughput, peak memory of the local stack;
+- a filtered list over 10,000 tasks (status + an account that has none of them): DynamoDB requests
+  per page and time per page, and the walk to the last page.
 
     python -m bench [--load-tasks 1000] [--clients 20] [--skip-load] [--skip-orchestration]
+    python -m bench --only filtered-list [--filtered-tasks 10000]   # one section; the rest of the
+                                                                    # report is kept from the last run
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -37,6 +41,7 @@ from typing import Any
 import requests
 
 from bench import pricing
+from contenthub.dal.items import av
 from contenthub_local.stack import LocalStack
 from infra.constants import BUILD_DIR, FUNCTIONS_DIR, ROOT
 from tests.e2e import invariants
@@ -356,7 +361,104 @@ def load_run(tasks: int, clients: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+# -- filtered list ---------------------------------------------------------------------------------
+def _seed_tasks(stack: LocalStack, count: int) -> None:
+    """`count` succeeded tasks of accounts 1-50, one a minute back from now, written as the pipeline
+    writes them (a batch write: submitting 10,000 through the API would take most of an hour)."""
+    from contenthub.dal.tasks import task_item
+    from contenthub.models import Task, iso
+
+    now = datetime.now(UTC)
+    table = stack.client("dynamodb")
+    rows = []
+    for i in range(count):
+        created = iso(now - timedelta(minutes=i + 1))
+        task = Task(task_id=f"task-{i:012x}", account_id=i % 50 + 1, status="succeeded", topic=f"bench {i}",
+                    auto_approve=True, created_at=created, updated_at=created)  # fmt: skip
+        rows.append({"PutRequest": {"Item": av(task_item(task))}})
+    for start in range(0, len(rows), 25):
+        table.batch_write_item(RequestItems={stack.outputs["TasksTable"]: rows[start : start + 25]})
+
+
+def filtered_list(count: int) -> dict[str, Any]:
+    """GET /tasks?status=succeeded&account_id=99999&limit=1 over `count` succeeded tasks, none of
+    them account 99999's (the issue's case: the filter matches nothing). Time over the local HTTP
+    API; DynamoDB requests per page counted in-process (the same logic against the same moto)."""
+    from contenthub import aws
+    from contenthub.dal import TaskRepository
+    from contenthub.logic.tasks import list_tasks
+    from contenthub.states import TaskStatus
+
+    query = {"status": "succeeded", "account_id": 99999, "limit": 1}
+    with fresh_stack(runners=0) as stack:
+        quiet(stack)
+        _seed_tasks(stack, count)
+        session = requests.Session()
+        page_times, cursor = [], None
+        walk_started = time.perf_counter()
+        while True:
+            started = time.perf_counter()
+            response = session.get(f"{stack.api_url}/tasks", params={**query, **({"cursor": cursor} if cursor else {})},
+                                   timeout=600)  # fmt: skip
+            page_times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+            if not (cursor := response.json()["next_cursor"]):
+                break
+        walk_s = time.perf_counter() - walk_started
+        os.environ.update(stack.aws_env())
+        aws.client.cache_clear()
+        aws.dynamodb_table.cache_clear()
+        tasks = TaskRepository(stack.outputs["TasksTable"])
+        made: list[str] = []
+        events = aws.dynamodb_table(tasks.table).meta.client.meta.events
+        events.register("before-call.dynamodb.Query", lambda **_: made.append("Query"), unique_id="bench-count")
+        per_page, cursor = [], None
+        while True:
+            before = len(made)
+            page = list_tasks(tasks, status=TaskStatus.SUCCEEDED, account_id=99999, limit=1, cursor=cursor)
+            per_page.append(len(made) - before)
+            if not (cursor := page.next_cursor):
+                break
+        events.unregister("before-call.dynamodb.Query", unique_id="bench-count")
+    return {
+        "tasks": count, "query": query, "pages": len(page_times), "first_page_s": page_times[0],
+        "max_page_s": max(page_times), "walk_s": walk_s, "requests_per_page_max": max(per_page),
+        "requests_total": sum(per_page), "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }  # fmt: skip
+
+
 # -- report ----------------------------------------------------------------------------------------
+def filtered_section(listed: dict[str, Any]) -> list[str]:
+    return ["## Filtered list", "", f"Measured {listed['when']}.", "",
+            f"`GET /tasks?status=succeeded&account_id=99999&limit=1` over {listed['tasks']:,} succeeded tasks, "
+            "none of them account 99999's, over the local HTTP API, following `next_cursor` to the end:", "",
+            "| pages | DynamoDB requests per page (max) | requests in all | first page (s) | slowest page (s) "
+            "| whole walk (s) |", "|---|---|---|---|---|---|",
+            f"| {listed['pages']} | {listed['requests_per_page_max']} | {listed['requests_total']} | "
+            f"{listed['first_page_s']:.2f} | {listed['max_page_s']:.2f} | {listed['walk_s']:.1f} |", "",
+            "DynamoDB applies `Limit` before a filter, so a filtered page reads the index in chunks of "
+            "FILTERED_READ entries and ends after FILTERED_REQUESTS requests (`contenthub/dal/pages.py`): "
+            "a page may be short, even empty, and still have a `next_cursor`. On moto each Query costs "
+            "time in proportion to the partition, so local seconds overstate AWS's.", "",
+            "Before (measured 2026-11-28 on this machine, same data, first page): each request asked for the "
+            "items still wanted (`Limit` 1), so a page made one request per task read — 47 tasks: 47 requests, "
+            "0.98 s; 250: 250 requests, 5.9 s; 1,000: 1,000 requests and a 502 when the function timed out at "
+            "30 s; 10,000: 10,000 requests (not run to the end).", ""]  # fmt: skip
+
+
+def splice_section(text: str, section: list[str]) -> str:
+    """The report with one section (from its `## ` heading to the next) replaced, or appended."""
+    heading = section[0]
+    lines = text.rstrip("\n").split("\n")
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[start:end] = section
+    else:
+        lines += ["", *section]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def report(results: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
@@ -437,6 +539,8 @@ def report(results: dict[str, Any]) -> str:
             lines.append("- invariants (tests/e2e/invariants.py) after the run: "
                          + ("all hold." if not broken else "violated: " + "; ".join(broken) + "."))  # fmt: skip
         lines.append("")
+    if listed := results.get("filtered_list"):
+        lines += filtered_section(listed)
     return "\n".join(lines)
 
 
@@ -448,6 +552,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-orchestration", action="store_true")
+    parser.add_argument("--filtered-tasks", type=int, default=10_000)
+    parser.add_argument("--only", choices=["filtered-list"], help="run one section; keep the others from the last run")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -459,6 +565,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     saved = BUILD_DIR / "benchmarks.json"
     previous = json.loads(saved.read_text()) if saved.exists() else {}
+    if args.only:  # this section only: spliced into the report as it stands
+        print(f"filtered list over {args.filtered_tasks} tasks…", flush=True)
+        listed = filtered_list(args.filtered_tasks)
+        REPORT.write_text(splice_section(REPORT.read_text(), filtered_section(listed)))
+        if previous:
+            saved.write_text(json.dumps({**previous, "filtered_list": listed}, indent=2, default=str))
+        print("\n".join(filtered_section(listed)) + f"\nwrote {REPORT.relative_to(ROOT)}")
+        return 0
     print("cold start and sizes…", flush=True)
     results["cold_start"] = cold_start()
     print("submit latency…", flush=True)
@@ -480,6 +594,12 @@ def main(argv: list[str] | None = None) -> int:
         results["load"] = load_run(args.load_tasks, args.clients)
     elif previous.get("load"):  # keep the last load run in the report, with its own date
         results["load"] = {"when": previous["when"], **previous["load"]}
+    print(f"filtered list over {args.filtered_tasks} tasks…", flush=True)
+    results["filtered_list"] = filtered_list(args.filtered_tasks)
+    return _write(results)
+
+
+def _write(results: dict[str, Any]) -> int:
     text = report(results)
     REPORT.write_text(text + "\n")
     (BUILD_DIR / "benchmarks.json").write_text(json.dumps(results, indent=2, default=str))

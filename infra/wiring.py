@@ -76,7 +76,8 @@ GRANTS: dict[tuple[Kind, Access], Grant] = {
     (Kind.BUCKET, Access.READ): lambda bucket, who: bucket.grant_read(who),
     (Kind.BUCKET, Access.PUT): lambda bucket, who: bucket.grant_put(who),
     (Kind.SECRET, Access.READ): lambda secret, who: secret.grant_read(who),
-    (Kind.STATE_MACHINE, Access.READ): lambda machine, who: machine.grant_read(who),
+    # READ: describe this machine's executions (grant_read would add List*/Describe* on "*").
+    (Kind.STATE_MACHINE, Access.READ): lambda machine, who: machine.grant_execution(who, "states:DescribeExecution"),
     (Kind.STATE_MACHINE, Access.START): lambda machine, who: machine.grant_start_execution(who),
     (Kind.STATE_MACHINE, Access.STOP): lambda machine, who: machine.grant_execution(who, "states:StopExecution"),
     (Kind.STATE_MACHINE, Access.INSPECT): lambda machine, who: _allow(

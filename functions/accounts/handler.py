@@ -8,13 +8,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from contenthub import dal
 from contenthub.api import build_resolver, json_response, rest_handler
 from contenthub.logic import accounts
-from contenthub.models import MAX_PAGE_SIZE, Account, AccountCreate, AccountList, AccountSettings
+from contenthub.models import ID_LIMIT, MAX_PAGE_SIZE, Account, AccountCreate, AccountList, AccountSettings
 from contenthub.resources import Principal
 from contenthub.settings import load_settings
 
 settings = load_settings(Principal.ACCOUNTS)
 app = build_resolver()
-AccountId = Annotated[int, Path(gt=0)]
+AccountId = Annotated[int, Path(gt=0, lt=ID_LIMIT)]
 
 
 @app.post("/accounts", summary="Create an account", responses={201: {"description": "created"}})

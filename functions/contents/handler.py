@@ -7,7 +7,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from contenthub import dal, services
 from contenthub.api import build_resolver, rest_handler
 from contenthub.logic import contents, publishing
-from contenthub.models import CONTENT_ID_PATTERN, MAX_PAGE_SIZE, Content, ContentPage, ReviewRequest
+from contenthub.models import (
+    CONTENT_ID_PATTERN,
+    ID_LIMIT,
+    MAX_PAGE_SIZE,
+    Content,
+    ContentPage,
+    ReviewRequest,
+)
 from contenthub.resources import Principal
 from contenthub.settings import load_settings
 from contenthub.states import ContentStatus
@@ -20,7 +27,7 @@ Review = Annotated[ReviewRequest | None, Body()]
 
 @app.get("/contents", summary="Contents, newest first (without bodies)")
 def list_contents(
-    account_id: Annotated[int | None, Query(gt=0)] = None,
+    account_id: Annotated[int | None, Query(gt=0, lt=ID_LIMIT)] = None,
     status: Annotated[ContentStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,

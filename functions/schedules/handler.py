@@ -33,7 +33,7 @@ def list_all() -> ScheduleList:
 @app.get("/schedules/preview", summary="Next fire times of a cron expression in a timezone")
 def preview(
     cron: Annotated[str, Query(min_length=1, max_length=100, description="5-field Unix cron")],
-    timezone: Annotated[str, Query(max_length=64)] = "UTC",
+    timezone: Annotated[str, Query(max_length=50, description="IANA name, e.g. Asia/Shanghai")] = "UTC",
     count: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> SchedulePreview:
     return SchedulePreview(cron=cron, timezone=timezone, fire_times=schedules.preview(cron, timezone, count))

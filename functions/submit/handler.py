@@ -23,7 +23,7 @@ def post_task(request: SubmitTaskRequest) -> Response[Task]:
         return submit.submit_task(request, settings, dal.transactions(), services.intake_queue(), dal.accounts(),
                                   dal.tasks(), request_key=f"submit:{key}" if key else None)  # fmt: skip
 
-    body, replayed = run_once(key, "submit", request, settings, run)
+    body, replayed = run_once(key, "submit", request, settings, run, app.lambda_context)
     return accepted(body, replayed, f"/tasks/{body['task_id']}")
 
 
@@ -37,7 +37,7 @@ def post_batch(request: BatchSubmitRequest) -> Response[BatchResult]:
         stores = batch.BatchStores(dal.transactions(), dal.accounts(), dal.tasks(), services.intake_queue())
         return batch.submit_batch(request, settings, stores, request_key=f"batch:{key}" if key else None)
 
-    body, replayed = run_once(key, "batch", request, settings, run)
+    body, replayed = run_once(key, "batch", request, settings, run, app.lambda_context)
     return accepted(body, replayed)
 
 

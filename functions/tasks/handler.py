@@ -8,7 +8,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from contenthub import dal, services
 from contenthub.api import accepted, build_resolver, rest_handler
 from contenthub.logic import tasks
-from contenthub.models import MAX_PAGE_SIZE, TASK_ID_PATTERN, CleanupRequest, CleanupResult, IsoDateTime, Task, TaskPage
+from contenthub.models import (
+    ID_LIMIT,
+    MAX_PAGE_SIZE,
+    TASK_ID_PATTERN,
+    CleanupRequest,
+    CleanupResult,
+    IsoDateTime,
+    Task,
+    TaskPage,
+)
 from contenthub.resources import Principal
 from contenthub.settings import load_settings
 from contenthub.states import TaskStatus
@@ -21,7 +30,7 @@ TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 @app.get("/tasks", summary="Tasks, newest first, with filters and cursor pages")
 def list_tasks(
     status: Annotated[TaskStatus | None, Query()] = None,
-    account_id: Annotated[int | None, Query(gt=0)] = None,
+    account_id: Annotated[int | None, Query(gt=0, lt=ID_LIMIT)] = None,
     since: Annotated[IsoDateTime | None, Query(description="created at or after (ISO 8601)")] = None,
     until: Annotated[IsoDateTime | None, Query(description="created at or before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 
 from contenthub.errors import ContentHubError
+from contenthub.models.common import MAX_JSON_DEPTH, json_depth_exceeds
 from contenthub.observability import entry, logger, tracer
 
 
@@ -40,7 +41,25 @@ def accepted(body: Any, replayed: bool = False, location: str | None = None) -> 
     return json_response(202, body, headers)
 
 
+def read_json(text: str) -> Any:
+    """The resolver's body parser: refuses JSON nested deeper than MAX_JSON_DEPTH before parsing it
+    (json.loads raises RecursionError near 1,000 levels), and a number longer than Python reads
+    (4,300 digits), each as a JSON error, which the resolver answers 422 like any malformed body."""
+    if json_depth_exceeds(text):
+        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", text, 0)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError as error:  # not reached after the depth check; kept as a guard
+        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", text, 0) from error
+    except ValueError as error:  # int() refuses numbers over sys.get_int_max_str_digits() digits
+        raise json.JSONDecodeError("a number in it has too many digits", text, 0) from error
+
+
 def _describe(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return f"request body is not valid JSON: {error.get('ctx', {}).get('error', 'malformed')}"
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     return f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg", "invalid"))
 
@@ -68,7 +87,7 @@ class JsonApiResolver(APIGatewayRestResolver):
 
 
 def build_resolver() -> APIGatewayRestResolver:
-    app = JsonApiResolver(enable_validation=True)
+    app = JsonApiResolver(enable_validation=True, json_body_deserializer=read_json)
 
     @app.exception_handler(RequestValidationError)
     def _validation(error: RequestValidationError) -> Response:

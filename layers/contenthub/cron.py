@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
@@ -26,11 +28,23 @@ class CronError(ValueError):
     """An expression or timezone we cannot schedule; the message says why."""
 
 
+@cache
+def scheduler_zones() -> frozenset[str]:
+    """The time zone names EventBridge Scheduler accepts: the IANA database's zones and links, as the
+    tzdata package lists them (the same list here and on Lambda), less `Factory`. A system's zoneinfo
+    folder also holds localtime, posixrules and the posix/ and right/ trees, which ZoneInfo would
+    load but Scheduler refuses."""
+    return frozenset(resources.files("tzdata").joinpath("zones").read_text().split()) - {"Factory"}
+
+
 def zone(name: str) -> ZoneInfo:
+    unknown = CronError(f"unknown timezone {name!r}; use an IANA name such as UTC or Asia/Shanghai")
+    if name not in scheduler_zones():
+        raise unknown
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise CronError(f"unknown timezone {name!r}; use an IANA name such as UTC or Asia/Shanghai") from error
+        raise unknown from error
 
 
 def _fields(expression: str) -> list[str]:

@@ -34,10 +34,13 @@ def key_of(app: APIGatewayRestResolver) -> str | None:
 
 
 def run_once(
-    key: str | None, operation: str, request: BaseModel, settings: Settings, run: Callable[[], BaseModel]
-) -> tuple[dict[str, Any], bool]:
+    key: str | None, operation: str, request: BaseModel, settings: Settings, run: Callable[[], BaseModel],
+    lambda_context: Any = None,
+) -> tuple[dict[str, Any], bool]:  # fmt: skip
     """`run()` once per (operation, key); returns its response (as JSON data) and whether this
-    call replayed it."""
+    call replayed it. With the invocation's Lambda context, an in-progress record expires when the
+    invocation's time is up: a request killed mid-way (timeout, out of memory) locks its key only
+    that long, not for IDEMPOTENCY_TTL_SECONDS."""
     if key is None:
         return run().model_dump(mode="json"), False
     if not _KEY.match(key):
@@ -49,6 +52,8 @@ def run_once(
         payload_validation_jmespath="body",
         expires_after_seconds=settings.IDEMPOTENCY_TTL_SECONDS,
     )
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
 
     @idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)
     def once(request: dict[str, Any]) -> dict[str, Any]:

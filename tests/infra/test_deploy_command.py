@@ -3,6 +3,7 @@ make variables reach the CDK app as context."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from infra import deploy
@@ -43,3 +44,25 @@ def test_check_reports_every_missing_prerequisite_and_fails(monkeypatch, capsys)
     assert deploy.main(["deploy"]) == 1  # nothing is deployed
     out = capsys.readouterr().out
     assert "MISSING docker" in out and "need 6+" in out and "fix what is MISSING" in out
+
+
+def _recipe_environment(*variables: str) -> dict[str, str]:
+    """The environment the Makefile's recipes run with (a rule added with --eval prints it)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    clean = {k: v for k, v in os.environ.items() if k not in deploy.SETTINGS}
+    printed = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", "print-env: ; @env -0", "print-env", *variables],
+        cwd=root, env=clean, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    return dict(entry.split("=", 1) for entry in printed.split("\0") if "=" in entry)
+
+
+def test_make_passes_settings_given_on_its_command_line_and_no_empty_ones():
+    """`make test` once ran every test with each deploy setting exported as '' (unset make variables
+    named in an `export` line), so every function's settings failed validation."""
+    environment = _recipe_environment()
+    assert [name for name in deploy.SETTINGS if name in environment] == []
+    assert _recipe_environment("CREATOR_KIND=bedrock")["CREATOR_KIND"] == "bedrock"

@@ -143,9 +143,10 @@ def handler_for(method: str, path: str) -> tuple[Any, str, dict[str, str]]:
 
 def call(
     method: str, path: str, body: Any = None, query: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None, raw_body: str | None = None,
+    headers: dict[str, str] | None = None, raw_body: str | None = None, context: Any = None,
 ) -> tuple[int, Any, dict[str, str]]:  # fmt: skip
-    """Call the API as API Gateway would for METHOD path; returns status, JSON body, headers."""
+    """Call the API as API Gateway would for METHOD path (in a Lambda context with 30 s left unless
+    one is given); returns status, JSON body, headers."""
     from tests.conftest import FakeLambdaContext, api_event
 
     module, resource, params = handler_for(method, path)
@@ -154,7 +155,7 @@ def call(
     if query:
         event["queryStringParameters"] = {k: str(v) for k, v in query.items()}
         event["multiValueQueryStringParameters"] = {k: [str(v)] for k, v in query.items()}
-    response = module.main(event, FakeLambdaContext(aws_request_id="test"))
+    response = module.main(event, context or FakeLambdaContext(aws_request_id="test"))
     text = response.get("body")
     headers = dict(response.get("headers") or {})
     headers.update({k: ", ".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()})

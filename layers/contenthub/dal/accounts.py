@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from contenthub.dal.items import Repository, condition_failed, conditional, dynamodb_table, plain
-from contenthub.dal.pages import Key
+from contenthub.dal.pages import Key, PageKey, positive_id
 from contenthub.errors import AccountExists, AccountNotFound
 from contenthub.models import AccountRecord, iso
 
@@ -39,14 +39,14 @@ class AccountRepository(Repository[AccountRecord]):
             raise not_found(account_id)
         return account
 
-    def page(self, limit: int, start_key: Key | None) -> tuple[list[AccountRecord], Key | None]:
+    def page(self, limit: int, start: Any) -> tuple[list[AccountRecord], Key | None]:
         """Accounts are few (an operator's list): a paginated Scan of the small accounts table."""
         request: dict[str, Any] = {"Limit": limit}
-        if start_key:
+        if start_key := PageKey({"account_id": positive_id}).check(start):
             request["ExclusiveStartKey"] = start_key
         response = dynamodb_table(self.table).scan(**request)
         accounts = self._many(response.get("Items", []))
-        return accounts, response.get("LastEvaluatedKey")
+        return accounts, plain(response.get("LastEvaluatedKey"))
 
     def update(self, account_id: int, changes: dict[str, Any], now: datetime) -> AccountRecord:
         """Set the given fields; a None value removes the field (back to the default)."""

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from contenthub.dal.items import Repository, conditional, dynamodb_table
-from contenthub.dal.pages import Key, query_page
-from contenthub.models import StoredContent, iso
+from contenthub.dal.pages import Key, PageKey, created_between, equal_to, query_page, text_like
+from contenthub.models import CONTENT_ID_PATTERN, StoredContent, iso
 from contenthub.states import ContentStatus
 
 
@@ -18,11 +18,18 @@ class ContentRepository(Repository[StoredContent]):
     key = "content_id"
 
     def page(
-        self, limit: int, start_key: Key | None, *, account_id: int | None = None,
+        self, limit: int, start_key: Any, *, account_id: int | None = None,
         status: ContentStatus | None = None, month: str | None = None,
     ) -> tuple[list[StoredContent], Key | None]:  # fmt: skip
-        """Newest first: by account (optionally filtered by status), by status, or one month."""
+        """Newest first: by account (optionally filtered by status: pages may end short, see
+        query_page), by status, or one month."""
         query: dict[str, Any] = {"ExpressionAttributeValues": {}}
+        partition: tuple[str, str | int] = (
+            ("account_id", account_id) if account_id is not None
+            else ("status", status.value) if status else ("created_month", str(month))
+        )  # fmt: skip
+        page_key = PageKey({"content_id": text_like(CONTENT_ID_PATTERN), partition[0]: equal_to(partition[1]),
+                            "created_at": created_between()})  # fmt: skip
         if account_id is not None:
             query.update(IndexName="by_account", KeyConditionExpression="account_id = :a")
             query["ExpressionAttributeValues"][":a"] = account_id
@@ -36,7 +43,7 @@ class ContentRepository(Repository[StoredContent]):
         else:
             query.update(IndexName="by_month", KeyConditionExpression="created_month = :m")
             query["ExpressionAttributeValues"][":m"] = month
-        items, key = query_page(self.table, limit, start_key, **query)
+        items, key = query_page(self.table, limit, start_key, page_key, **query)
         return self._many(items), key
 
     def review(

@@ -10,8 +10,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 
 from contenthub.dal.items import Repository, client, conditional, dynamodb_table, plain
-from contenthub.dal.pages import Key, count_query, query_page
-from contenthub.models import Task, iso, month_of
+from contenthub.dal.pages import Key, PageKey, count_query, created_between, equal_to, query_page, text_like
+from contenthub.models import TASK_ID_PATTERN, Task, iso, month_of
 from contenthub.states import TERMINAL, TaskStatus
 
 _deserializer = TypeDeserializer()
@@ -93,10 +93,18 @@ class TaskRepository(Repository[Task]):
             ExpressionAttributeValues=dict(zip((":a", ":b", ":c", ":d"), [s.value for s in TERMINAL], strict=True)),
         )
 
+    @staticmethod
+    def page_key(attribute: str, value: str | int, since: str = "0", until: str = "9") -> PageKey:
+        """A start key on the index keyed by (attribute, created_at), within one list's window."""
+        return PageKey({"task_id": text_like(TASK_ID_PATTERN), attribute: equal_to(value),
+                        "created_at": created_between(since, until)})  # fmt: skip
+
     def by_status(
-        self, status: TaskStatus, limit: int, since: str, until: str, start_key: Key | None = None,
+        self, status: TaskStatus, limit: int, since: str, until: str, start_key: Any = None,
         account_id: int | None = None,
     ) -> tuple[list[Task], Key | None]:  # fmt: skip
+        """Newest first in `status` within [since, until]; an account is a filter (pages may end
+        short: see query_page)."""
         query: dict[str, Any] = {
             "IndexName": "by_status",
             "KeyConditionExpression": "#st = :s AND created_at BETWEEN :since AND :until",
@@ -106,24 +114,26 @@ class TaskRepository(Repository[Task]):
         if account_id is not None:
             query["FilterExpression"] = "account_id = :a"
             query["ExpressionAttributeValues"][":a"] = account_id
-        items, key = query_page(self.table, limit, start_key, **query)
+        page_key = self.page_key("status", status.value, since, until)
+        items, key = query_page(self.table, limit, start_key, page_key, **query)
         return self._many(items), key
 
     def ids_by_status(self, status: TaskStatus, limit: int, until: str) -> tuple[list[str], Key | None]:
         """Ids of tasks in `status` created before `until`, oldest first (cleanup)."""
         items, key = query_page(
-            self.table, limit, None, IndexName="by_status", ScanIndexForward=True, ProjectionExpression="task_id",
+            self.table, limit, None, self.page_key("status", status.value), IndexName="by_status",
+            ScanIndexForward=True, ProjectionExpression="task_id",
             KeyConditionExpression="#st = :s AND created_at < :until", ExpressionAttributeNames={"#st": "status"},
             ExpressionAttributeValues={":s": status.value, ":until": until},
         )  # fmt: skip
         return [str(i["task_id"]) for i in items], key
 
     def _in_window(
-        self, index: str, attribute: str, value: object, limit: int, since: str, until: str, start_key: Key | None
+        self, index: str, attribute: str, value: str | int, limit: int, since: str, until: str, start_key: Any
     ) -> tuple[list[Task], Key | None]:
         """Newest first on an index keyed by (attribute, created_at), within [since, until]."""
         items, key = query_page(
-            self.table, limit, start_key, IndexName=index,
+            self.table, limit, start_key, self.page_key(attribute, value, since, until), IndexName=index,
             KeyConditionExpression="#k = :v AND created_at BETWEEN :since AND :until",
             ExpressionAttributeNames={"#k": attribute},
             ExpressionAttributeValues={":v": value, ":since": since, ":until": until},
@@ -131,12 +141,12 @@ class TaskRepository(Repository[Task]):
         return self._many(items), key
 
     def by_account(
-        self, account_id: int, limit: int, since: str, until: str, start_key: Key | None = None
+        self, account_id: int, limit: int, since: str, until: str, start_key: Any = None
     ) -> tuple[list[Task], Key | None]:
         return self._in_window("by_account", "account_id", account_id, limit, since, until, start_key)
 
     def by_month(
-        self, month: str, limit: int, since: str, until: str, start_key: Key | None = None
+        self, month: str, limit: int, since: str, until: str, start_key: Any = None
     ) -> tuple[list[Task], Key | None]:
         return self._in_window("by_month", "created_month", month, limit, since, until, start_key)
 

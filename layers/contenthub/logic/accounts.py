@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from contenthub import dal
-from contenthub.dal.pages import decode_cursor, key_cursor
+from contenthub.dal.pages import key_cursor, start_key
 from contenthub.errors import InvalidRequest
 from contenthub.models import Account, AccountCreate, AccountList, AccountRecord, AccountSettings, day_of, iso, utc_now
 from contenthub.settings import Settings
@@ -39,7 +39,7 @@ def list_accounts(
     accounts: dal.AccountRepository, limit: int, cursor: str | None, now: datetime | None = None
 ) -> AccountList:
     today = day_of(now or utc_now())
-    found, key = accounts.page(limit, decode_cursor(cursor).get("k"))
+    found, key = accounts.page(limit, start_key(cursor))
     listed = sorted((account.view(today) for account in found), key=lambda a: a.account_id)
     return AccountList(accounts=listed, next_cursor=key_cursor(key))
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from contenthub import dal
 from contenthub.aws.s3 import ArticleStore
-from contenthub.dal.pages import decode_cursor, key_cursor, month_pages, months_between
+from contenthub.dal.pages import key_cursor, month_pages, months_between, start_key
 from contenthub.errors import ContentNotFound
 from contenthub.logic.publishing import Publisher
 from contenthub.logic.tasks import DEFAULT_LOOKBACK_DAYS
@@ -21,7 +21,7 @@ def list_contents(
     """Newest first, without bodies (GET /contents/{content_id} has the body)."""
     now = now or utc_now()
     if account_id is not None or status is not None:
-        found, key = contents.page(limit, decode_cursor(cursor).get("k"), account_id=account_id, status=status)
+        found, key = contents.page(limit, start_key(cursor), account_id=account_id, status=status)
         return ContentPage(contents=[c.view() for c in found], next_cursor=key_cursor(key))
     months = months_between(now - timedelta(days=DEFAULT_LOOKBACK_DAYS), now)
     found, next_cursor = month_pages(lambda m, n, key: contents.page(n, key, month=m), months, limit, cursor)

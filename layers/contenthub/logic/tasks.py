@@ -11,11 +11,11 @@ from contenthub import dal
 from contenthub.aws.sqs import Queue
 from contenthub.aws.stepfunctions import Orchestrator
 from contenthub.dal.counters import Counter
-from contenthub.dal.pages import decode_cursor, key_cursor, month_pages, months_between
+from contenthub.dal.pages import key_cursor, month_pages, months_between, start_key
 from contenthub.errors import InvalidRequest, TaskNotFound, TaskStateConflict
 from contenthub.logic.submit import enqueue
 from contenthub.logic.webhooks import notify
-from contenthub.models import CleanupResult, Task, TaskPage, day_of, execution_name, iso, job_id_for, utc_now
+from contenthub.models import CleanupResult, Task, TaskPage, as_utc, day_of, execution_name, iso, job_id_for, utc_now
 from contenthub.observability import MetricName, count
 from contenthub.settings import Settings
 from contenthub.states import TERMINAL, StopReason, TaskStatus
@@ -44,15 +44,15 @@ def list_tasks(
     """Newest first. status → the by_status index (account as a filter); account → by_account;
     neither → by_month, one month partition after another (the cursor remembers which)."""
     now = now or utc_now()
+    since, until = (as_utc(t) if t else None for t in (since, until))  # a time without a zone is UTC
     if since and until and since > until:
         raise InvalidRequest("since must not be after until")
     low, high = iso(since) if since else "0", iso(until) if until else "9"
-    start_key = decode_cursor(cursor).get("k")
     if status is not None:
-        found, key = tasks.by_status(status, limit, low, high, start_key, account_id=account_id)
+        found, key = tasks.by_status(status, limit, low, high, start_key(cursor), account_id=account_id)
         return TaskPage(tasks=found, next_cursor=key_cursor(key))
     if account_id is not None:
-        found, key = tasks.by_account(account_id, limit, low, high, start_key)
+        found, key = tasks.by_account(account_id, limit, low, high, start_key(cursor))
         return TaskPage(tasks=found, next_cursor=key_cursor(key))
     months = months_between(since or now - timedelta(days=DEFAULT_LOOKBACK_DAYS), until or now)
     if len(months) > MAX_UNFILTERED_MONTHS:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-from contenthub.models.common import Topic, printable
+from contenthub.models.common import AccountId, Topic, printable
 
 
 class AccountSettings(BaseModel):
@@ -16,11 +16,11 @@ class AccountSettings(BaseModel):
     platform: str | None = Field(None, min_length=1, max_length=50, description="e.g. wechat, blog, x")
     language: str | None = Field(None, min_length=1, max_length=20, description="e.g. zh-CN; default CREATOR_LANGUAGE")
     tone: str | None = Field(None, min_length=1, max_length=50, description="default CREATOR_TONE")
-    length: int | None = Field(None, ge=50, le=20000, description="target words; default CREATOR_LENGTH")
+    length: StrictInt | None = Field(None, ge=50, le=20000, description="target words; default CREATOR_LENGTH")
     topics: list[Topic] | None = Field(None, max_length=200, description="topic pool for batches and schedules")
     webhook_url: str | None = Field(None, max_length=2000, description="this account's webhook; default WEBHOOK_URL")
     webhook_enabled: StrictBool | None = None
-    daily_quota: int | None = Field(None, ge=1, le=100_000, description="tasks per UTC day; null = unlimited")
+    daily_quota: StrictInt | None = Field(None, ge=1, le=100_000, description="tasks per UTC day; null = unlimited")
 
     @field_validator("name", "platform", "language", "tone")
     @classmethod
@@ -39,7 +39,7 @@ class AccountSettings(BaseModel):
 
 
 class AccountCreate(AccountSettings):
-    account_id: int = Field(gt=0, lt=2**53, description="the account's number, e.g. 49")
+    account_id: AccountId = Field(description="the account's number, e.g. 49")
     name: str = Field(min_length=1, max_length=100)
 
 

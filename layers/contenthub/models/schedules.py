@@ -15,7 +15,7 @@ class ScheduleCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, description="display name, any language")
     type: ScheduleType = ScheduleType.ASYNC_CONTENT_GENERATION
     cron: str = Field(min_length=1, max_length=100, description="5-field Unix cron, e.g. '0 8 * * *'")
-    timezone: str = Field("UTC", max_length=64, description="IANA name, e.g. Asia/Shanghai")
+    timezone: str = Field("UTC", max_length=50, description="IANA name, e.g. Asia/Shanghai")
     params: BatchSubmitRequest
     enabled: StrictBool = True
 

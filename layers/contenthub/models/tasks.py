@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
 from contenthub.models.common import (
     MAX_BATCH_ACCOUNTS,
     MAX_BATCH_COUNT,
     MAX_KEYWORDS,
     MAX_TOPIC_LENGTH,
+    AccountId,
     IsoDateTime,
     Keyword,
     printable,
@@ -24,7 +25,7 @@ class SubmitTaskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    account_id: int = Field(gt=0, description="account the content is for, e.g. 49")
+    account_id: AccountId = Field(description="account the content is for, e.g. 49")
     topic: str = Field(min_length=1, max_length=MAX_TOPIC_LENGTH, description="what the article is about")
     keywords: list[Keyword] = Field(default_factory=list, max_length=MAX_KEYWORDS)
     auto_approve: StrictBool | None = Field(
@@ -53,8 +54,8 @@ class BatchSubmitRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    account_ids: list[Annotated[int, Field(gt=0)]] = Field(min_length=1, max_length=MAX_BATCH_ACCOUNTS)
-    count_per_account: int = Field(1, ge=1, le=MAX_BATCH_COUNT)
+    account_ids: list[AccountId] = Field(min_length=1, max_length=MAX_BATCH_ACCOUNTS)
+    count_per_account: StrictInt = Field(1, ge=1, le=MAX_BATCH_COUNT)
     topics: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_TOPIC_LENGTH)]] = Field(
         default_factory=list, max_length=100, description="default: each account's topic pool"
     )
@@ -82,7 +83,9 @@ class CleanupRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    older_than_days: int = Field(30, ge=1, le=3650, description="terminal tasks created before this many days ago")
+    older_than_days: StrictInt = Field(
+        30, ge=1, le=3650, description="terminal tasks created before this many days ago"
+    )
     dry_run: StrictBool = Field(True, description="only count; set false to delete")
 
 

@@ -243,12 +243,17 @@ def deliveries(s: Side) -> Observation:
                             url="https://h.example/x", status=DeliveryState.PENDING, payload="{}",
                             created_at=iso(NOW), updated_at=iso(NOW))  # fmt: skip
     key = record.delivery_id
-    seen = [d.create(record, 100), d.create(record, 200), d.claim_attempt(key, 2, NOW), d.claim_attempt(key, 1, NOW)]
-    seen += [d.claim_attempt(key, 1, NOW), d.reopen(key, NOW)]
+    soon, later = NOW + timedelta(seconds=30), LATER + timedelta(seconds=30)
+    seen = [d.create(record, 100), d.create(record, 200), d.claim_attempt(key, 2, NOW, soon)]
+    seen += [d.claim_attempt(key, 1, NOW, soon, 1), d.claim_attempt(key, 1, NOW, soon, 0)]
+    seen += [d.claim_attempt(key, 1, NOW, soon), d.reopen(key, NOW), d.get(key)]  # held: refused
+    seen += [d.claim_attempt(key, 1, soon + timedelta(seconds=1), later), d.get(key)]  # expired: taken over
     d.record_attempt(key, DeliveryAttempt(attempt=1, at=iso(NOW), status=500), DeliveryState.PENDING, NOW, iso(LATER))
+    seen += [d.reopen(key, NOW), d.get(key)]  # a retry is ahead: refused
     d.record_attempt(key, DeliveryAttempt(attempt=2, at=iso(LATER), error="timeout"), DeliveryState.DEAD, LATER)
     seen += [d.by_state(DeliveryState.DEAD), d.by_state(DeliveryState.PENDING), d.reopen(key, LATER)]
-    seen += [d.reopen(key, LATER), d.claim_attempt(key, 1, LATER), d.get(key), d.get("msg_x")]
+    seen += [d.reopen(key, LATER + timedelta(days=1)), d.claim_attempt(key, 1, LATER, later, 0)]
+    seen += [d.claim_attempt(key, 1, LATER, later, 2), d.get(key), d.get("msg_x")]
     d.disable_endpoint("endpoint#abc", "https://h.example/x", NOW)
     return [*seen, d.endpoint_disabled("endpoint#abc"), d.endpoint_disabled("endpoint#def")]
 

@@ -51,3 +51,18 @@ def test_fire_times_follow_the_timezone_and_its_dst():
     assert first.astimezone(UTC).hour == 13 and second.astimezone(UTC).hour == 12  # DST began 2026-03-08
     with pytest.raises(cron.CronError, match="unknown timezone"):
         cron.zone("Europe/Atlantis")
+
+
+NOT_ZONES = ["localtime", "posixrules", "Factory", "right/UTC", "posix/Asia/Shanghai", "utc", "Asia/Shanghai ",
+             "../zoneinfo/UTC", "Asia/Shanghai\x00", "x" * 51]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", NOT_ZONES)
+def test_only_time_zones_eventbridge_scheduler_accepts(name):
+    with pytest.raises(cron.CronError, match="unknown timezone"):
+        cron.zone(name)
+
+
+@pytest.mark.parametrize("name", ["UTC", "Etc/UTC", "Asia/Shanghai", "America/Argentina/Buenos_Aires", "US/Eastern"])
+def test_iana_names_and_their_aliases_are_accepted(name):
+    assert cron.zone(name).key == name
