@@ -17,7 +17,9 @@ LOCAL_CONTEXT: dict[str, str] = {
     "ASYNC_TASK_TIMEOUT": "300",
     "RUNNER_HEARTBEAT_SECONDS": "2",
     "CALLBACK_HEARTBEAT_SECONDS": "30",
-    "intake_visibility_timeout": "5",
+    # AWS refuses an SQS event source whose visibility timeout is below the function's timeout
+    # (CreateEventSourceMapping), and so does the local stack: the dispatcher's timeout is 30 s.
+    "intake_visibility_timeout": "30",
     "max_receive_count": "3",
 }
 _INPUTS = ["infra", "functions", "layers/contenthub", "runner", "cdk.json", "pyproject.toml"]
