@@ -35,6 +35,7 @@ import sys
 import threading
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +116,18 @@ class _InvokeApiError(JsonRESTError):
 
 
 class LambdaAdapter:
-    def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
+    """`credentials(fn)`: the environment variables that give an execution environment its
+    function's role (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), as Lambda
+    gives them; without it, environments call with `base_env`'s credentials."""
+
+    def __init__(
+        self, workdir: Path, log_dir: Path, base_env: dict[str, str],
+        credentials: Callable[[Any], dict[str, str]] | None = None,
+    ):  # fmt: skip
         self.workdir = workdir
         self.log_dir = log_dir
         self.base_env = base_env
+        self.credentials = credentials
         self._idle: dict[str, list[_Sandbox]] = {}
         self._all: list[_Sandbox] = []
         self._lock = threading.Lock()
@@ -195,6 +204,7 @@ class LambdaAdapter:
             paths.append(str(self._unpack("layers", version.code_sha_256, version.code_bytes) / "python"))
         return {
             **self.base_env,
+            **(self.credentials(fn) if self.credentials else {}),
             **{k: str(v) for k, v in fn.environment_vars.items()},
             "PYTHONPATH": os.pathsep.join(paths),
             "_HANDLER": fn.handler,
