@@ -4,6 +4,7 @@ then CreateStack with the template — all through the public AWS APIs of the mo
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import os
@@ -24,14 +25,14 @@ class DeployFailed(RuntimeError):
 
 
 def _error_text(error: Exception) -> str:
+    """The refusing service's error code and message, from the raw response botocore could not parse."""
     text = str(error)
     raw = text.split("invalid XML received. Further retries may succeed:", 1)[-1].strip()
-    if raw.startswith(("b'", 'b"')):
-        raw = raw[2:-1]
     try:
-        body = json.loads(raw)
-        return f"{body.get('__type', '').split('#')[-1]}: {body.get('message') or body.get('Message')}"
-    except ValueError:
+        body = ast.literal_eval(raw) if raw.startswith(("b'", 'b"')) else raw
+        parsed = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+        return f"{str(parsed.get('__type', '')).split('#')[-1]}: {parsed.get('message') or parsed.get('Message')}"
+    except (ValueError, SyntaxError, AttributeError):
         return raw
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import queue
 import subprocess
@@ -43,6 +44,8 @@ from moto.core.exceptions import JsonRESTError  # moto's public error type for a
 
 from contenthub_local import moto_seams
 from infra.constants import DEPS_LAYER_DESCRIPTION
+
+log = logging.getLogger("contenthub_local.lambda")
 
 
 class _Sandbox:
@@ -60,7 +63,11 @@ class _Sandbox:
         )
         self._lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        self.ready = self._lines.get(timeout=60)
+        try:
+            self.ready = self._lines.get(timeout=60)
+        except queue.Empty:
+            self.kill()  # not ready within a minute: do not leave the process behind
+            raise
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -241,7 +248,14 @@ class LambdaAdapter:
     def prewarm(self, functions: list[Any]) -> None:
         """Start one execution environment per function now, in parallel, so the first request
         does not pay the process start (as provisioned concurrency would on AWS)."""
-        threads = [threading.Thread(target=lambda f=fn: self._release(f, self._acquire(f))) for fn in functions]
+
+        def warm(fn: Any) -> None:
+            try:
+                self._release(fn, self._acquire(fn))
+            except Exception as error:  # a slow machine: the first invocation starts one instead
+                log.info("could not prewarm %s: %r", fn.function_name, error)
+
+        threads = [threading.Thread(target=warm, args=(fn,)) for fn in functions]
         for thread in threads:
             thread.start()
         for thread in threads:

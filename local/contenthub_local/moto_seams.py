@@ -419,22 +419,22 @@ def run_state_machine_tasks_as(credentials_of_role: Callable[[str], Credentials]
         role_arn = getattr(state_credentials, "role_arn", None)
         if not role_arn:
             return _MOTO_BOTO_CLIENT_FOR(region=region, service=service, state_credentials=state_credentials)
-        with lock:
+        credentials = credentials_of_role(role_arn)
+        with lock:  # boto3's default session is not safe to build clients from in parallel
             client = clients.get((region, service, role_arn))
-        if client is None:
-            client = boto3.client(  # type: ignore[call-overload]
-                service,
-                region_name=region,
-                endpoint_url=f"http://localhost:{moto_settings.moto_server_port()}",
-                config=BotoConfig(
-                    parameter_validation=False,
-                    retries={"max_attempts": 0, "total_max_attempts": 1},
-                    connect_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
-                    read_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
-                ),
-                **credentials_of_role(role_arn),
-            )
-            with lock:
+            if client is None:
+                client = boto3.client(  # type: ignore[call-overload]
+                    service,
+                    region_name=region,
+                    endpoint_url=f"http://localhost:{moto_settings.moto_server_port()}",
+                    config=BotoConfig(
+                        parameter_validation=False,
+                        retries={"max_attempts": 0, "total_max_attempts": 1},
+                        connect_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
+                        read_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
+                    ),
+                    **credentials,
+                )
                 clients[(region, service, role_arn)] = client
         return client
 

@@ -164,6 +164,8 @@ class SchedulerAdapter:
                 try:
                     self.tick()
                 except Exception:
+                    if self._stop.is_set():
+                        break  # the stack is stopping: the endpoint may be gone already
                     log.exception("scheduler tick failed")
 
         self._thread = threading.Thread(target=loop, name="scheduler", daemon=True)
