@@ -3,6 +3,7 @@
 import aws_cdk as cdk
 
 from infra.constants import STACK_NAME
+from infra.dependencies import NoDependsOnWhatIsReferenced
 from infra.nag import apply_nag
 from infra.stack import ContentHubStack
 
@@ -20,6 +21,7 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
     app = cdk.App(context={**FEATURE_FLAGS, **(context or {})}, outdir=outdir)
     stack = ContentHubStack(app, STACK_NAME, description="ContentHub Serverless: asynchronous content generation")
     apply_nag(stack)
+    cdk.Aspects.of(stack).add(NoDependsOnWhatIsReferenced())
     return app
 
 

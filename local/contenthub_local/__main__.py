@@ -126,18 +126,25 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupt)
     try:
         stack.start()
+        (stack.log_dir / "outputs.json").write_text(json.dumps(stack.outputs, indent=2))
         print(
             f"\nContentHub local stack is up.\n  API:   {stack.api_url}\n  moto:  {stack.endpoint}"
             f"  (aws --endpoint-url {stack.endpoint} --region us-east-1 …)\n  logs:  {stack.log_dir}"
+            "  (each function, the runner, moto, IAM denials; the stack's outputs in outputs.json)"
         )
-        for key, value in sorted(stack.outputs.items()):
-            print(f"  {key}: {value}")
+        if stack.skipped_types:
+            print(
+                f"  moto's CloudFormation does not create {len(stack.skipped_types)} resource types of the template "
+                f"(see docs/local-stack.md; details in moto.log): {', '.join(sorted(stack.skipped_types))}"
+            )
         if args.outputs_file:
             info = {
                 "api_url": stack.api_url,
                 "endpoint": stack.endpoint,
                 "log_dir": str(stack.log_dir),
                 "runner_pids": [process.pid for process in stack.runner_processes],
+                # What a runner started beside the stack calls with: the runner's task role.
+                "runner_credentials": stack.runner_identity.environment() if stack.runner_identity else {},
                 **stack.outputs,
             }
             with open(args.outputs_file + ".tmp", "w") as handle:
@@ -152,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        print("\nstopping the local stack…")
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not interrupt the orderly stop
+        print("\nstopping the local stack…", flush=True)
         stack.stop()
 
 

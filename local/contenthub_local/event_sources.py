@@ -72,6 +72,8 @@ class SqsPoller:
             try:
                 self.poll_once()
             except Exception:
+                if self.stopping.is_set():
+                    break  # the stack is stopping: the endpoint may be gone already
                 log.exception("event source poll failed; retrying")
                 self.stopping.wait(1)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import queue
 import subprocess
@@ -35,6 +36,7 @@ import sys
 import threading
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,8 @@ from moto.core.exceptions import JsonRESTError  # moto's public error type for a
 
 from contenthub_local import moto_seams
 from infra.constants import DEPS_LAYER_DESCRIPTION
+
+log = logging.getLogger("contenthub_local.lambda")
 
 
 class _Sandbox:
@@ -59,7 +63,11 @@ class _Sandbox:
         )
         self._lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        self.ready = self._lines.get(timeout=60)
+        try:
+            self.ready = self._lines.get(timeout=60)
+        except queue.Empty:
+            self.kill()  # not ready within a minute: do not leave the process behind
+            raise
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -127,10 +135,18 @@ def runtime_mismatch(runtime: str, version: tuple[int, int] = sys.version_info[:
 
 
 class LambdaAdapter:
-    def __init__(self, workdir: Path, log_dir: Path, base_env: dict[str, str]):
+    """`credentials(fn)`: the environment variables that give an execution environment its
+    function's role (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), as Lambda
+    gives them; without it, environments call with `base_env`'s credentials."""
+
+    def __init__(
+        self, workdir: Path, log_dir: Path, base_env: dict[str, str],
+        credentials: Callable[[Any], dict[str, str]] | None = None,
+    ):  # fmt: skip
         self.workdir = workdir
         self.log_dir = log_dir
         self.base_env = base_env
+        self.credentials = credentials
         self._idle: dict[str, list[_Sandbox]] = {}
         self._all: list[_Sandbox] = []
         self._lock = threading.Lock()
@@ -207,6 +223,7 @@ class LambdaAdapter:
             paths.append(str(self._unpack("layers", version.code_sha_256, version.code_bytes) / "python"))
         return {
             **self.base_env,
+            **(self.credentials(fn) if self.credentials else {}),
             **{k: str(v) for k, v in fn.environment_vars.items()},
             "PYTHONPATH": os.pathsep.join(paths),
             "_HANDLER": fn.handler,
@@ -243,7 +260,14 @@ class LambdaAdapter:
     def prewarm(self, functions: list[Any]) -> None:
         """Start one execution environment per function now, in parallel, so the first request
         does not pay the process start (as provisioned concurrency would on AWS)."""
-        threads = [threading.Thread(target=lambda f=fn: self._release(f, self._acquire(f))) for fn in functions]
+
+        def warm(fn: Any) -> None:
+            try:
+                self._release(fn, self._acquire(fn))
+            except Exception as error:  # a slow machine: the first invocation starts one instead
+                log.info("could not prewarm %s: %r", fn.function_name, error)
+
+        threads = [threading.Thread(target=warm, args=(fn,)) for fn in functions]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -30,10 +30,19 @@ def scheduler_time(when: datetime) -> str:
 
 
 class SchedulerAdapter:
-    def __init__(self, scheduler: Any, invoke: Invoke, events: Any = None, interval: float = 1.0):
+    """`as_role(service, role_arn)`, when given, is a client that calls with the credentials of the
+    schedule's target role (Target.RoleArn), as Scheduler assumes that role to call the target, so
+    the local stack's IAM check evaluates the firing as that role. Without it, targets are called
+    through `invoke` (a Lambda function) and `events`."""
+
+    def __init__(
+        self, scheduler: Any, invoke: Invoke, events: Any = None, interval: float = 1.0,
+        as_role: Callable[[str, str], Any] | None = None,
+    ):  # fmt: skip
         self.scheduler = scheduler
         self.invoke = invoke
         self.events = events
+        self.as_role = as_role
         self.interval = interval
         self.offset = timedelta()
         self.checked: dict[str, datetime] = {}  # schedule name → fire times up to here are done
@@ -146,12 +155,17 @@ class SchedulerAdapter:
             "<aws.scheduler.attempt-number>", "1"
         )
         arn = target["Arn"]
+        role = target.get("RoleArn")
         try:
             if ":lambda:" in arn:
-                self.invoke(arn, json.loads(text))
-            elif ":events:" in arn and self.events is not None:
+                if self.as_role is not None and role:
+                    self._invoke_as(self.as_role("lambda", role), arn, text)
+                else:
+                    self.invoke(arn, json.loads(text))
+            elif ":events:" in arn and (self.events is not None or self.as_role is not None):
                 parameters = target.get("EventBridgeParameters") or {}
-                self.events.put_events(
+                events = self.as_role("events", role) if self.as_role is not None and role else self.events
+                events.put_events(
                     Entries=[
                         {
                             "EventBusName": arn,
@@ -166,6 +180,12 @@ class SchedulerAdapter:
         except Exception:  # Scheduler retries and then drops; locally: log and go on
             log.exception("schedule %s: firing at %s failed", schedule["Name"], scheduler_time(when))
 
+    @staticmethod
+    def _invoke_as(lambda_client: Any, arn: str, text: str) -> None:
+        response = lambda_client.invoke(FunctionName=arn, Payload=text.encode())
+        if response.get("FunctionError"):
+            raise RuntimeError(f"{arn} failed: {response['Payload'].read()[:500]!r}")
+
     # -- background ---------------------------------------------------------------------------------
     def start(self) -> None:
         def loop() -> None:
@@ -173,6 +193,8 @@ class SchedulerAdapter:
                 try:
                     self.tick()
                 except Exception:
+                    if self._stop.is_set():
+                        break  # the stack is stopping: the endpoint may be gone already
                     log.exception("scheduler tick failed")
 
         self._thread = threading.Thread(target=loop, name="scheduler", daemon=True)

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,9 +23,10 @@ from moto.server import ThreadedMotoServer
 
 from contenthub.resources import PRINCIPAL_VARIABLE, Principal, environment_from_outputs
 from contenthub.settings import DEPLOYED
-from contenthub_local import deploy, moto_seams
+from contenthub_local import deploy, limits, moto_seams
 from contenthub_local.api_server import ApiServer, load_routes
 from contenthub_local.event_sources import SqsPoller
+from contenthub_local.iam import Authorizer, Identity, Principals
 from contenthub_local.lambda_adapter import LambdaAdapter
 from contenthub_local.scheduler import SchedulerAdapter
 from contenthub_local.synth import synth
@@ -32,7 +34,15 @@ from infra.constants import STACK_NAME
 
 log = logging.getLogger("contenthub_local")
 REGION = "us-east-1"
+# moto's notices while it deploys (and its executing backend's error reports) go to the log folder.
+MOTO_LOGGERS = ("moto", "py.warnings")
+_SKIPPED = re.compile(r"(?:No Moto CloudFormation support for|Tried to parse) (AWS::[A-Za-z0-9:]+)")
+# The administrator's credentials: the tests and the local stack's own setup (deploy, adapters).
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+# How long a DynamoDB transaction holds its items (TransactionConflict for overlapping ones).
+TRANSACTION_HOLD_MS = "CONTENTHUB_LOCAL_TRANSACTION_HOLD_MS"
+# IAM evaluation of the product's principals (on by default; "0" switches it off).
+IAM_SWITCH = "CONTENTHUB_LOCAL_IAM"
 
 
 def free_port() -> int:
@@ -62,6 +72,13 @@ class LocalStack:
         self.api: ApiServer | None = None
         self.adapter: LambdaAdapter | None = None
         self.scheduler: SchedulerAdapter | None = None
+        self.principals: Principals | None = None
+        self.authorizer: Authorizer | None = None
+        self.runner_identity: Identity | None = None
+        self._undo: list[Any] = []
+        self.skipped_types: set[str] = set()  # template resource types moto's CloudFormation does not create
+        self._clients_as: dict[tuple[str, str], Any] = {}
+        self._clients_lock = threading.Lock()
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -74,6 +91,7 @@ class LocalStack:
         return self.api.url
 
     def client(self, service: str) -> Any:
+        """A client as the account's administrator (not evaluated)."""
         return boto3.client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.endpoint,
@@ -81,6 +99,18 @@ class LocalStack:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+    def client_as(self, service: str, role_arn: str, label: str) -> Any:
+        """A client that calls with a role's credentials (evaluated against that role's policies)."""
+        assert self.principals is not None
+        credentials = self.principals.credentials_of_role(role_arn, label)
+        with self._clients_lock:  # one per role and service; boto3's session is not thread-safe
+            key = (service, role_arn)
+            if key not in self._clients_as:
+                self._clients_as[key] = boto3.client(  # type: ignore[call-overload]
+                    service, endpoint_url=self.endpoint, region_name=REGION, **credentials
+                )
+            return self._clients_as[key]
 
     def aws_env(self) -> dict[str, str]:
         """Environment for any process that talks to this stack (functions, runner, CLI, tests)."""
@@ -111,38 +141,74 @@ class LocalStack:
         self.moto_port = self.moto_port or free_port()
         # moto's Step Functions executor calls back into the server on MOTO_PORT.
         os.environ["MOTO_PORT"] = str(self.moto_port)
+        # AWS managed policies exist (the functions' roles attach AWSLambdaBasicExecutionRole).
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        self._undo.append(self._moto_notices_to_log_folder())
         log.info("synthesizing the CDK app")
-        assembly = synth(self.context)
+        assembly = synth(self.context, log=self.log_dir / "synth.log")
 
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self.server.start()
         requests.post(
-            f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
+            f"{self.endpoint}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
         ).raise_for_status()
-        self._undo_atomic = moto_seams.make_dynamodb_atomic()
-        self.adapter = LambdaAdapter(self.workdir / "lambda", self.log_dir, {**os.environ, **self.aws_env()})  # type: ignore[operator]
+        # Strict like AWS: the front door (IAM, request limits), Lambda's configuration limits,
+        # DynamoDB's atomicity and transaction conflicts, Step Functions' uncatchable errors.
+        self.principals = Principals(self.client("sts"))
+        iam_on = os.environ.get(IAM_SWITCH, "1") != "0"
+        self.authorizer = Authorizer(self.principals, denials_log=self.log_dir / "iam-denials.log") if iam_on else None
+        self._undo += [
+            moto_seams.make_dynamodb_atomic(hold_ms=float(os.environ.get(TRANSACTION_HOLD_MS, "5"))),
+            moto_seams.check_every_request(self._front_door),
+            moto_seams.check_lambda_configuration(limits.check_function, limits.check_mapping),
+            moto_seams.leave_terminal_errors_to_the_execution(),
+        ]
+        self.adapter = LambdaAdapter(
+            self.workdir / "lambda", self.log_dir, {**os.environ, **self.aws_env()},  # type: ignore[operator]
+            credentials=self._function_credentials,
+        )  # fmt: skip
         self.adapter.install()
 
         log.info("deploying %s into moto at %s", STACK_NAME, self.endpoint)
-        clients = SimpleNamespace(**{s: self.client(s) for s in ("ssm", "s3", "cloudformation")})
+        clients = SimpleNamespace(**{s: self.client(s) for s in ("ssm", "s3", "cloudformation", "iam")})
         deploy.bootstrap(clients, REGION)
         deploy.upload_assets(clients, assembly, STACK_NAME, REGION)
         self.outputs = deploy.create_stack(clients, assembly, STACK_NAME, REGION)
+        deploy.attach_managed_policies(clients, assembly, STACK_NAME, REGION)
         moto_seams.register_state_machines(REGION)
         moto_seams.stop_delivery_inside_send_message(REGION)  # event_sources.py delivers instead
         self._create_skipped_secrets()
-        self.adapter.prewarm(moto_seams.deployed_functions(REGION))
+
+        # Every principal calls with its own role's credentials, as on AWS.
+        functions = moto_seams.deployed_functions(REGION)
+        for fn in functions:
+            self._function_credentials(fn)
+        self._undo.append(
+            moto_seams.run_state_machine_tasks_as(lambda arn: self.principals.credentials_of_role(arn, "state machine"))  # type: ignore[union-attr]
+        )
+        runner_role = deploy.role_arn_of(clients, assembly, STACK_NAME, "AWS::ECS::TaskDefinition", "TaskRoleArn")
+        if runner_role:
+            self.runner_identity = self.principals.assume(runner_role, Principal.RUNNER.value, "runner")
+        self.adapter.prewarm(functions)
 
         lambda_client = self.client("lambda")
+        roles = {fn.function_arn: fn.role for fn in functions}
         for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
             if mapping.get("State", "Enabled") in ("Enabled", "Creating") and mapping["EventSourceArn"].startswith(
                 "arn:aws:sqs"
             ):
-                poller = SqsPoller(mapping, self.client("sqs"), lambda_client, REGION)
+                # Lambda's poller reads the queue with the function's own role, as on AWS.
+                sqs = self.client_as("sqs", roles[mapping["FunctionArn"]], "event source mapping")
+                poller = SqsPoller(mapping, sqs, lambda_client, REGION)
                 poller.start()
                 self.pollers.append(poller)
 
-        self.scheduler = SchedulerAdapter(self.client("scheduler"), self._invoke, self.client("events"))
+        self.scheduler = SchedulerAdapter(
+            self.client("scheduler"), self._invoke, self.client("events"),
+            as_role=lambda service, role: self.client_as(service, role, "scheduler"),
+        )  # fmt: skip
         self.scheduler.start()
 
         rest_api_id = self.outputs["RestApiId"]
@@ -153,6 +219,49 @@ class LocalStack:
         self.api.start()
         for index in range(self.runners):
             self.start_runner(index)
+
+    def _moto_notices_to_log_folder(self) -> Any:
+        """moto's log lines and warnings (a line per resource type its CloudFormation skips, its
+        executing backend's error reports) go to logs/moto.log; the skipped types are collected."""
+        skipped = self.skipped_types
+
+        class Skipped(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                found = _SKIPPED.search(record.getMessage())
+                if found:
+                    skipped.add(found.group(1))
+
+        to_file = logging.FileHandler(self.log_dir / "moto.log", encoding="utf-8")
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        handlers = [to_file, Skipped()]
+        logging.captureWarnings(True)
+        for name in MOTO_LOGGERS:
+            logger = logging.getLogger(name)
+            for handler in handlers:
+                logger.addHandler(handler)
+            logger.propagate = False
+
+        def undo() -> None:
+            for name in MOTO_LOGGERS:
+                logger = logging.getLogger(name)
+                for handler in handlers:
+                    logger.removeHandler(handler)
+                logger.propagate = True
+            logging.captureWarnings(False)
+            to_file.close()
+
+        return undo
+
+    def _front_door(self, request: moto_seams.Request) -> None:
+        limits.check_request(request)
+        if self.authorizer is not None:
+            self.authorizer.check(request)
+
+    def _function_credentials(self, fn: Any) -> dict[str, str]:
+        """A function's execution environment calls with its execution role (session: the function's name)."""
+        assert self.principals is not None
+        label = str(fn.environment_vars.get(PRINCIPAL_VARIABLE) or fn.function_name)
+        return self.principals.assume(fn.role, label, fn.function_name).environment()
 
     def _invoke(self, function_arn: str, payload: dict[str, Any]) -> Any:
         response = self.client("lambda").invoke(FunctionName=function_arn, Payload=json.dumps(payload).encode())
@@ -203,6 +312,7 @@ class LocalStack:
         return {
             **os.environ,
             **self.aws_env(),
+            **(self.runner_identity.environment() if self.runner_identity else {}),
             **deployed,
             **environment_from_outputs(self.outputs, Principal.RUNNER),
             "POWERTOOLS_SERVICE_NAME": "contenthub-runner",
@@ -227,6 +337,9 @@ class LocalStack:
         raise LookupError(f"no function {function} in the stack")
 
     def stop(self) -> None:
+        if getattr(self, "_stopped", False):
+            return
+        self._stopped = True
         # Everything is told to stop first, then waited for: stopping takes the slowest part's
         # time, not the sum of all.
         for process in self.runner_processes:
@@ -249,7 +362,8 @@ class LocalStack:
             self.adapter.uninstall()
         if self.server:
             self.server.stop()
-        if getattr(self, "_undo_atomic", None):
-            self._undo_atomic()
+        for undo in reversed(self._undo):
+            undo()
+        self._undo = []
         if self._own_workdir and os.environ.get("CONTENTHUB_KEEP_LOCAL") != "1":
             shutil.rmtree(self.workdir, ignore_errors=True)  # type: ignore[arg-type]

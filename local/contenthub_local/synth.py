@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from infra.constants import BUILD_DIR, ROOT
@@ -18,7 +20,9 @@ LOCAL_CONTEXT: dict[str, str] = {
     "ASYNC_TASK_TIMEOUT": "300",
     "RUNNER_HEARTBEAT_SECONDS": "2",
     "CALLBACK_HEARTBEAT_SECONDS": "30",
-    "intake_visibility_timeout": "5",
+    # AWS refuses an SQS event source whose visibility timeout is below the function's timeout
+    # (CreateEventSourceMapping), and so does the local stack: the dispatcher's timeout is 30 s.
+    "intake_visibility_timeout": "30",
     "max_receive_count": "3",
     "LOCAL_STACK": "true",  # the only synth that may set WEBHOOK_ALLOW_PRIVATE_TARGETS (infra/stack.py)
 }
@@ -38,9 +42,11 @@ def _inputs_hash(context: dict[str, str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def synth(context: dict[str, str] | None = None) -> Path:
-    """Return a cloud assembly directory (template + assets) for the given context. One process
-    synthesizes at a time (a lock file): parallel test sessions and stacks share the cache."""
+def synth(context: dict[str, str] | None = None, log: Path | None = None) -> Path:
+    """Return a cloud assembly directory (template + assets) for the given context. A synth runs
+    in a child process (CDK's jsii runtime and its Node.js process live and die with it, and its
+    output — Node's and pip's notices, CDK's validation report — goes to `log` when given). One
+    process synthesizes at a time (a lock file): parallel test sessions and stacks share the cache."""
     context = {**LOCAL_CONTEXT, **(context or {})}
     outdir = BUILD_DIR / f"cdk.out-{_inputs_hash(context)}"
     if (outdir / "manifest.json").exists():
@@ -50,13 +56,28 @@ def synth(context: dict[str, str] | None = None) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (outdir / "manifest.json").exists():  # another process made it while we waited
             return outdir
-        os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
-        os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-        from infra.app import build_app  # imported late: starting jsii costs seconds
-
         staging = outdir.with_name(outdir.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(outdir, ignore_errors=True)  # left incomplete by a synth that was killed
-        build_app(context=dict(context), outdir=str(staging)).synth()
+        env = {**os.environ, "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+               "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}  # fmt: skip
+        command = [sys.executable, "-m", "contenthub_local.synth", json.dumps(context), str(staging)]
+        if log is None:
+            result = subprocess.run(command, env=env, cwd=ROOT)
+        else:
+            with open(log, "ab") as output:
+                result = subprocess.run(command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        if result.returncode != 0 or not (staging / "manifest.json").exists():
+            raise RuntimeError(f"cdk synth failed (exit {result.returncode}){f'; see {log}' if log else ''}")
         staging.rename(outdir)
     return outdir
+
+
+def _synth_here(context: dict[str, str], outdir: str) -> None:
+    from infra.app import build_app  # jsii starts here, in the child process
+
+    build_app(context=dict(context), outdir=outdir).synth()
+
+
+if __name__ == "__main__":
+    _synth_here(json.loads(sys.argv[1]), sys.argv[2])

@@ -36,6 +36,7 @@ class RunningStack:
     log_dir: Path
     mode: str = "poll"
     runner_pids: list[int] = field(default_factory=list)
+    runner_credentials: dict[str, str] = field(default_factory=dict)  # the runner's role (IAM-evaluated)
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1")
@@ -185,6 +186,7 @@ def start_stack(
         info = json.loads(outputs_file.read_text())
         stack = RunningStack(info.pop("api_url"), info.pop("endpoint"), info, Path(info.pop("log_dir")))
         stack.runner_pids = info.pop("runner_pids")
+        stack.runner_credentials = info.pop("runner_credentials", {})
         from contenthub_local.__main__ import ensure_demo_account
 
         ensure_demo_account(stack.api_url)  # the account the tests submit for
@@ -264,7 +266,8 @@ def runner_process(stack: RunningStack, log: Path, **env: str) -> subprocess.Pop
     full_env = {
         **os.environ,
         "AWS_ENDPOINT_URL": stack.endpoint, "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-        **environment_from_outputs(stack.outputs, Principal.RUNNER), "RUNNER_HEARTBEAT_SECONDS": "2",
+        **stack.runner_credentials, **environment_from_outputs(stack.outputs, Principal.RUNNER),
+        "RUNNER_HEARTBEAT_SECONDS": "2",
         "ASYNC_POLL_INTERVAL": "1", "PYTHONUNBUFFERED": "1", **env,
     }  # fmt: skip
     handle = open(log, "ab")  # noqa: SIM115 - closed with the process

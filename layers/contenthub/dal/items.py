@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,16 +44,40 @@ def condition_failed(error: ClientError) -> bool:
     return error_code(error) in ("TransactionCanceledException", "ConditionalCheckFailedException")
 
 
+def transaction_conflict(error: ClientError) -> bool:
+    """The write met an item another transaction held (nothing was written; botocore does not
+    retry it): TransactionConflictException, or a transaction cancelled for TransactionConflict."""
+    code = error_code(error)
+    if code == "TransactionConflictException":
+        return True
+    if code != "TransactionCanceledException":
+        return False
+    return any(
+        reason.get("Code") == "TransactionConflict" for reason in error.response.get("CancellationReasons") or []
+    )
+
+
+CONFLICT_RETRIES = 5  # backoff 10, 20, 40, 80, 160 ms (with jitter)
+
+
 def conditional(write: Callable[..., Any], **request: Any) -> bool:
     """Run a conditional DynamoDB write: True when applied, False when its condition failed
-    (a duplicate, a late or a lost race); any other error is raised."""
-    try:
-        write(**request)
-    except ClientError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
+    (a duplicate, a late or a lost race); a transaction conflict is retried; any other error is
+    raised (and a conflict that outlasts the retries)."""
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            write(**request)
+        except ClientError as error:
+            if transaction_conflict(error):
+                if attempt < CONFLICT_RETRIES:
+                    time.sleep(random.uniform(0.5, 1.0) * 0.01 * 2**attempt)
+                    continue
+                raise
+            if condition_failed(error):
+                return False
+            raise
+        return True
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def get(table: str, key: dict[str, Any]) -> dict[str, Any] | None:

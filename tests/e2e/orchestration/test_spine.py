@@ -120,10 +120,12 @@ def test_metrics_and_health(local_stack: RunningStack):
 
 
 def test_an_intake_message_that_always_fails_ends_in_the_dlq(local_stack: RunningStack):
-    """The event source adapter leaves failed messages to the queue's redrive policy."""
+    """The event source adapter leaves failed messages to the queue's redrive policy. The intake
+    queue's visibility timeout is the dispatcher's timeout (30 s: AWS refuses an event source whose
+    queue's visibility is shorter), so three failed receives take about 90 s."""
     sqs = local_stack.client("sqs")
     sqs.send_message(QueueUrl=local_stack.outputs["IntakeQueueUrl"], MessageBody="this is not json")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 150
     while time.monotonic() < deadline:
         messages = sqs.receive_message(QueueUrl=local_stack.outputs["IntakeDlqUrl"], WaitTimeSeconds=1).get(
             "Messages", []
