@@ -11,6 +11,7 @@ from infra.components.alerts import Alerts
 from infra.components.api import Api
 from infra.components.lambdas import Lambdas
 from infra.components.monitoring import Monitoring
+from infra.components.operations import Operations
 from infra.components.operator_api import OperatorApi
 from infra.components.orchestration import Orchestration, OrchestrationSettings
 from infra.components.publishing import Publishing
@@ -64,6 +65,9 @@ class ContentHubStack(Stack):
         Scheduling(self, "Scheduling", lambdas=lambdas, wiring=wiring)
         OperatorApi(self, "OperatorApi", lambdas=lambdas, wiring=wiring, publishing=publishing)
         monitoring = Monitoring(self, "Monitoring", lambdas=lambdas, wiring=wiring)
+        Operations(
+            self, "Operations", lambdas=lambdas, wiring=wiring, settings=self.settings, stack_name=self.stack_name
+        )
         runner = Runner(
             self, "Runner", queue=orchestration.runner_jobs, wiring=wiring, alerts=alerts,
             max_concurrent=int(self.settings["ASYNC_MAX_CONCURRENT_TASKS"]),

@@ -5,6 +5,7 @@ Event: {"schedule_id", "scheduled_time", "execution_id"} (Scheduler's context at
 from typing import Any
 
 from contenthub import dal, services
+from contenthub.logic import controls
 from contenthub.logic.schedules import FiringStores, fire
 from contenthub.observability import entry
 from contenthub.resources import Principal
@@ -16,5 +17,6 @@ settings = load_settings(Principal.BATCH)
 @entry(correlation_id_path="schedule_id")
 def main(event: dict[str, Any], context: Any) -> dict[str, Any]:
     stores = FiringStores(dal.schedules(), dal.tasks(), dal.transactions(), dal.accounts(), services.intake_queue())
-    result = fire(str(event["schedule_id"]), str(event["scheduled_time"]), settings, stores)
+    live = controls.current(settings, services.control_parameters())  # the kill switch, live
+    result = fire(str(event["schedule_id"]), str(event["scheduled_time"]), live, stores)
     return {"created": result.created, "task_ids": [t.task_id for t in result.tasks]}

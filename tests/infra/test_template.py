@@ -6,9 +6,8 @@ from aws_cdk.assertions import Match
 
 
 def test_tables_on_demand_encrypted_with_pitr(template):
-    # tasks, contents, jobs, counters, webhook deliveries
-    # tasks, contents, jobs, counters, accounts, schedules, idempotency, webhook deliveries
-    template.resource_count_is("AWS::DynamoDB::Table", 8)
+    # tasks, contents, jobs, counters, accounts, schedules, idempotency, webhook deliveries, controls history
+    template.resource_count_is("AWS::DynamoDB::Table", 9)
     template.all_resources_properties(
         "AWS::DynamoDB::Table",
         {
@@ -100,7 +99,7 @@ def test_article_bucket_private_encrypted_tls_only(template):
 
 def test_functions_share_runtime_arch_layers_tracing_and_json_logs(template):
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 12  # one per folder of functions/, each its own principal in the resource map
+    assert len(functions) == 14  # one per folder of functions/, each its own principal in the resource map
     assert {f["Properties"]["Handler"] for f in functions.values()} == {"handler.main"}
     for function in functions.values():
         props = function["Properties"]
@@ -164,7 +163,7 @@ def test_rest_api_routes_all_require_iam(template):
 
     methods = template.find_resources("AWS::ApiGateway::Method")
     assert len(methods) == sum(len(verbs) for verbs in ROUTES.values())
-    assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST", "PATCH", "DELETE"}
+    assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
     for method in methods.values():
         assert method["Properties"]["AuthorizationType"] == "AWS_IAM"
         assert method["Properties"]["Integration"]["Type"] == "AWS_PROXY"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from contenthub import resources as r
 from contenthub.dal.accounts import AccountRepository
 from contenthub.dal.contents import ContentRepository
+from contenthub.dal.controls import ControlHistoryRepository
 from contenthub.dal.counters import CounterRepository, GenerationTimes
 from contenthub.dal.deliveries import DeliveryRepository
 from contenthub.dal.jobs import JobRepository
@@ -18,10 +19,10 @@ from contenthub.dal.transactions import Quota, Transactions
 from contenthub.settings import per_process
 
 __all__ = [
-    "AccountRepository", "ContentRepository", "CounterRepository", "DeliveryRepository", "GenerationTimes",
-    "JobRepository", "Quota", "RunnerHeartbeats", "ScheduleRepository", "SlotLeases", "TaskRepository",
-    "Transactions", "accounts", "contents", "counters", "deliveries", "generation_times", "heartbeats", "jobs",
-    "schedules", "tasks", "transactions",
+    "AccountRepository", "ContentRepository", "ControlHistoryRepository", "CounterRepository",
+    "DeliveryRepository", "GenerationTimes", "JobRepository", "Quota", "RunnerHeartbeats", "ScheduleRepository",
+    "SlotLeases", "TaskRepository", "Transactions", "accounts", "contents", "control_history", "counters",
+    "deliveries", "generation_times", "heartbeats", "jobs", "schedules", "tasks", "transactions",
 ]  # fmt: skip
 
 
@@ -40,3 +41,4 @@ generation_times = per_process(lambda s: GenerationTimes(s.resource(r.COUNTERS_T
 heartbeats = per_process(lambda s: RunnerHeartbeats(s.resource(r.COUNTERS_TABLE)))
 deliveries = per_process(lambda s: DeliveryRepository(s.resource(r.WEBHOOKS_TABLE)))
 schedules = per_process(lambda s: ScheduleRepository(s.resource(r.SCHEDULES_TABLE)))
+control_history = per_process(lambda s: ControlHistoryRepository(s.resource(r.CONTROLS_HISTORY_TABLE)))
