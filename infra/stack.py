@@ -82,7 +82,7 @@ class ContentHubStack(Stack):
                     "Webhooks": webhooks.queue},
             dlqs={"Intake": orchestration.intake_dlq, "RunnerJobs": orchestration.runner_jobs_dlq,
                   "Webhooks": webhooks.dlq},
-            state_machine=orchestration.state_machine,
+            state_machine=orchestration.state_machine, rest_api=api.rest_api, runner_service=runner.service,
         )  # fmt: skip
         wiring.apply()
         for name, value in {

@@ -256,7 +256,10 @@ def test_dashboard_shows_tasks_queues_dlqs_state_machine_lambdas_webhooks_and_ru
     for needle in ("TasksSubmitted", "TasksSucceeded", "TasksFailed", "TasksTimedOut", "TasksCancelled",
                    "GenerationDuration", "QueueWait", "ApproximateAgeOfOldestMessage",
                    "ApproximateNumberOfMessagesVisible", "ExecutionsFailed", "Errors", "Throttles",
-                   "WebhooksDelivered", "WebhooksFailed", "RunnerSlotsInUse", "Dead-letter queues"):  # fmt: skip
+                   "WebhooksDelivered", "WebhooksFailed", "RunnerSlotsInUse", "Dead-letter queues",
+                   # the API's 5xx and latency, the Fargate runners, the success rate, model tokens
+                   "5XXError", "Latency", "ECS/ContainerInsights", "RunningTaskCount", "success rate %",
+                   "InputTokens", "OutputTokens"):  # fmt: skip
         assert needle in body, needle
 
 
