@@ -64,16 +64,18 @@
     }, 1500);
   }
 
-  // One task: live until it ends, then the page reloads once to show the path and the content.
+  // One task: live while it is pending or running; when it ends (or a new attempt starts) the page
+  // reloads once to show the attempt's state path, error and content link.
   var live = document.querySelector("[data-live-task]");
   if (live) {
     var id = live.getAttribute("data-live-task");
     var was = live.getAttribute("data-status");
+    var active = function (status) { return status === "pending" || status === "running"; };
     var timer = setInterval(function () {
       if (document.hidden) { return; }
       jsonOf("/tasks/" + encodeURIComponent(id) + "?live=1").then(function (data) {
         setFields(live, data.task);
-        if (data.task.status !== was) { clearInterval(timer); location.reload(); }
+        if (active(data.task.status) !== active(was)) { clearInterval(timer); location.reload(); }
       }).catch(function () {});
     }, 1000);
   }
