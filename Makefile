@@ -42,7 +42,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 typecheck: setup
-	$(BIN)/mypy -p contenthub -p contenthub_runner -p contenthub_local -p contenthub_cli -p infra
+	$(BIN)/mypy -p contenthub -p contenthub_runner -p contenthub_local -p contenthub_cli -p contenthub_console -p infra
 	# every function is handler.py: explicit package bases make them functions.<name>.handler
 	$(BIN)/mypy --explicit-package-bases functions/*/handler.py
 

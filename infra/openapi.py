@@ -25,6 +25,8 @@ API_HANDLERS = {
     "contents": "app",
     "schedules": "app",
     "webhook_api": "app",
+    "controls": "app",
+    "dead_letters": "app",
 }
 
 

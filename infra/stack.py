@@ -12,6 +12,7 @@ from infra.components.alerts import Alerts
 from infra.components.api import Api
 from infra.components.lambdas import Lambdas
 from infra.components.monitoring import Monitoring
+from infra.components.operations import Operations
 from infra.components.operator_api import OperatorApi
 from infra.components.orchestration import Orchestration, OrchestrationSettings
 from infra.components.publishing import Publishing
@@ -73,6 +74,9 @@ class ContentHubStack(Stack):
         Scheduling(self, "Scheduling", lambdas=lambdas, wiring=wiring)
         OperatorApi(self, "OperatorApi", lambdas=lambdas, wiring=wiring, publishing=publishing)
         monitoring = Monitoring(self, "Monitoring", lambdas=lambdas, wiring=wiring)
+        Operations(
+            self, "Operations", lambdas=lambdas, wiring=wiring, settings=self.settings, stack_name=self.stack_name
+        )
         runner = Runner(
             self, "Runner", queue=orchestration.runner_jobs, wiring=wiring, alerts=alerts, settings=self.settings
         )
@@ -84,7 +88,7 @@ class ContentHubStack(Stack):
                     "Webhooks": webhooks.queue},
             dlqs={"Intake": orchestration.intake_dlq, "RunnerJobs": orchestration.runner_jobs_dlq,
                   "Webhooks": webhooks.dlq},
-            state_machine=orchestration.state_machine,
+            state_machine=orchestration.state_machine, rest_api=api.rest_api, runner_service=runner.service,
         )  # fmt: skip
         wiring.apply()
         for name, value in {

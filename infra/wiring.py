@@ -86,6 +86,12 @@ GRANTS: dict[tuple[Kind, Access], Grant] = {
     (Kind.STATE_MACHINE, Access.RESPOND): lambda machine, who: machine.grant_task_response(who),
     (Kind.EVENT_BUS, Access.PUT): lambda bus, who: bus.grant_put_events_to(who),
     (Kind.ROLE, Access.PASS): lambda role, who: role.grant_pass_role(who.grant_principal),
+    (Kind.STATE_MACHINE, Access.HISTORY): lambda machine, who: machine.grant_execution(
+        who, "states:DescribeExecution", "states:GetExecutionHistory"
+    ),
+    # A parameter tree (infra/components/controls.py ParameterTree): read the path, write its parameters.
+    (Kind.PARAMETERS, Access.READ): lambda tree, who: tree.grant_read(who),
+    (Kind.PARAMETERS, Access.WRITE): lambda tree, who: tree.grant_write(who),
 }
 
 

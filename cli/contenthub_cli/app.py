@@ -9,7 +9,19 @@ from typing import Any
 import click
 from click.shell_completion import get_completion_class
 
-from contenthub_cli import __version__, account, content, monitor, scheduler, smoke, task, webhook
+from contenthub_cli import (
+    __version__,
+    account,
+    console,
+    content,
+    control,
+    dlq,
+    monitor,
+    scheduler,
+    smoke,
+    task,
+    webhook,
+)
 from contenthub_cli.base import State, command, global_options
 from contenthub_cli.errors import EXIT_CODES, EXIT_INTERRUPTED, CliError
 from contenthub_cli.output import emit_json
@@ -97,5 +109,5 @@ def completion(shell: str) -> None:
     click.echo(complete(cli, {}, PROG, f"_{PROG.upper()}_COMPLETE").source())
 
 
-for module in (account, content, monitor, scheduler, smoke, task, webhook):
+for module in (account, content, control, dlq, monitor, scheduler, smoke, task, webhook, console):
     module.register(cli)

@@ -22,7 +22,7 @@ from contenthub_cli.base import (
 )
 from contenthub_cli.errors import UsageProblem
 from contenthub_cli.output import lines, pairs, percent, table
-from contenthub_cli.waiting import ATTEMPT_COLUMNS, attempts, ended, task_text, watch
+from contenthub_cli.waiting import ended, task_text, watch
 
 STATUSES = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled"]
 TASK_COLUMNS = ["task_id", "status", "progress", "account_id", "topic", "attempt", "created_at"]
@@ -85,10 +85,27 @@ def watch_(state: State, task_id: str, interval: float, timeout: float | None) -
 @click.argument("task_id")
 @click.pass_obj
 def history(state: State, task_id: str) -> None:
-    """Every attempt of a task, oldest first (the current one last)."""
-    found = state.client.request("GET", f"/tasks/{task_id}")
-    rows = attempts(found)
-    state.show({"task_id": task_id, "attempts": rows}, table(rows, ATTEMPT_COLUMNS))
+    """Every attempt of a task, oldest first (the current one last), with the states its
+    execution went through and where its time went (queued, generating, storing)."""
+    found = state.client.request("GET", f"/tasks/{task_id}/history")
+    rows = [{**a, **a["timings"]} for a in found["attempts"]]
+    parts: list[Any] = [table(rows, HISTORY_COLUMNS)]
+    for attempt in found["attempts"]:
+        path = " → ".join(_collapsed([s["name"] for s in attempt["states"]])) or "(not started)"
+        parts += ["", f"attempt {attempt['attempt']} ({attempt['execution_status'] or 'no execution yet'}): {path}"]
+    state.show(found, lines(*parts))
+
+
+HISTORY_COLUMNS = ["attempt", "status", "error", "started_at", "finished_at", "queued_seconds", "generating_seconds",
+                   "storing_seconds"]  # fmt: skip
+
+
+def _collapsed(names: list[str]) -> list[str]:
+    """Each state once, in the order first entered, with how often a polling loop entered it."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [name if n == 1 else f"{name} ×{n}" for name, n in counts.items()]
 
 
 def _one_or_many(state: State, verb: str, task_id: str | None, status: str | None, **selection: Any) -> dict | None:

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from contenthub import dal, services
 from contenthub.api import accepted, build_resolver, json_response, rest_handler
-from contenthub.logic import schedules
+from contenthub.logic import controls, schedules
 from contenthub.logic.batch import BatchStores
 from contenthub.models import SCHEDULE_ID_PATTERN, BatchResult, Schedule, ScheduleCreate, ScheduleList, SchedulePreview
 from contenthub.resources import Principal
@@ -64,7 +64,8 @@ def delete(schedule_id: ScheduleId) -> Response[None]:
           responses={202: {"description": "tasks queued"}})  # fmt: skip
 def run_now(schedule_id: ScheduleId) -> Response[BatchResult]:
     stores = BatchStores(dal.transactions(), dal.accounts(), dal.tasks(), services.intake_queue())
-    return accepted(schedules.run_now(schedule_id, settings, dal.schedules(), stores))
+    live = controls.current(settings, services.control_parameters())  # the kill switch, live
+    return accepted(schedules.run_now(schedule_id, live, dal.schedules(), stores))
 
 
 main = rest_handler(app)

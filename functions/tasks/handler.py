@@ -7,7 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from contenthub import dal, services
 from contenthub.api import accepted, build_resolver, rest_handler
-from contenthub.logic import tasks
+from contenthub.aws.executions import execution_path
+from contenthub.logic import task_history, tasks
 from contenthub.models import (
     ID_LIMIT,
     MAX_PAGE_SIZE,
@@ -18,6 +19,7 @@ from contenthub.models import (
     Task,
     TaskPage,
 )
+from contenthub.models.task_history import TaskHistory
 from contenthub.resources import Principal
 from contenthub.settings import load_settings
 from contenthub.states import TaskStatus
@@ -53,6 +55,11 @@ def cleanup(request: CleanupRequest) -> CleanupResult:
 @app.get("/tasks/<task_id>", summary="A task's status, progress and result")
 def read_task(task_id: TaskId) -> Task:
     return tasks.get_task(task_id, dal.tasks())
+
+
+@app.get("/tasks/<task_id>/history", summary="Every attempt with its execution's state path and timings")
+def history(task_id: TaskId) -> TaskHistory:
+    return task_history.task_history(task_id, dal.tasks(), dal.jobs(), services.orchestrator(), execution_path)
 
 
 @app.post("/tasks/<task_id>/cancel", summary="Cancel a pending or running task")

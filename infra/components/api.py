@@ -37,6 +37,15 @@ ROUTES: dict[str, dict[str, Principal]] = {
     "/schedules/{schedule_id}/run": {"POST": P.SCHEDULES},
     "/webhooks/deliveries": {"GET": P.WEBHOOK_API},
     "/webhooks/deliveries/{delivery_id}/redeliver": {"POST": P.WEBHOOK_API},
+    "/webhooks/endpoints": {"GET": P.WEBHOOK_API},
+    "/webhooks/endpoints/{endpoint_key}/enable": {"POST": P.WEBHOOK_API},
+    "/tasks/{task_id}/history": {"GET": P.TASKS},
+    "/controls": {"GET": P.CONTROLS, "PUT": P.CONTROLS},
+    "/controls/history": {"GET": P.CONTROLS},
+    "/dlq": {"GET": P.DEAD_LETTERS},
+    "/dlq/{queue}/messages": {"GET": P.DEAD_LETTERS},
+    "/dlq/{queue}/redrive": {"POST": P.DEAD_LETTERS},
+    "/dlq/{queue}/fail": {"POST": P.DEAD_LETTERS},
 }
 
 

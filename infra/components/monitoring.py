@@ -2,7 +2,9 @@
 of every component's metrics and alarms. The alarms themselves belong to the components."""
 
 from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
@@ -40,7 +42,8 @@ class Monitoring(Construct):
 
     def dashboard(
         self, *, alerts: Alerts, functions: dict[str, lambda_.IFunction], queues: dict[str, sqs.IQueue],
-        dlqs: dict[str, sqs.IQueue], state_machine: sfn.IStateMachine,
+        dlqs: dict[str, sqs.IQueue], state_machine: sfn.IStateMachine, rest_api: apigw.RestApi | None = None,
+        runner_service: ecs.FargateService | None = None,
     ) -> cw.Dashboard:  # fmt: skip
         """The dashboard, once every component exists."""
         stack = Stack.of(self)
@@ -102,6 +105,7 @@ class Monitoring(Construct):
                 width=8,
             ),  # fmt: skip
         )
+        dashboard.add_widgets(*self._operations_widgets(rest_api, runner_service))
         # Alarms by their (named) ARNs rather than a reference to each alarm resource: same widget,
         # and moto's CloudFormation (which skips AWS::CloudWatch::Alarm) can still resolve the body.
         by_arn = [
@@ -119,3 +123,51 @@ class Monitoring(Construct):
         ]
         dashboard.add_widgets(cw.AlarmStatusWidget(title="Alarms", alarms=by_arn, width=24))
         return dashboard
+
+    @staticmethod
+    def _operations_widgets(rest_api: apigw.RestApi | None, runner_service: ecs.FargateService | None
+                            ) -> list[cw.IWidget]:  # fmt: skip
+        """The API's 5xx and latency, the success rate, the Fargate runners, and the models' tokens."""
+        ended = {"ok": app_metric(MetricName.SUCCEEDED), "failed": app_metric(MetricName.FAILED),
+                 "timed_out": app_metric(MetricName.TIMED_OUT)}  # fmt: skip
+        success_rate = cw.MathExpression(
+            expression="IF(FILL(ok, 0) + FILL(failed, 0) + FILL(timed_out, 0) > 0, "
+            "100 * FILL(ok, 0) / (FILL(ok, 0) + FILL(failed, 0) + FILL(timed_out, 0)))",
+            using_metrics=ended, period=FIVE_MINUTES, label="success rate %",
+        )  # fmt: skip
+        widgets: list[cw.IWidget] = []
+        if rest_api is not None:
+            widgets.append(cw.GraphWidget(
+                title="API: 5xx and latency",
+                left=[rest_api.metric_server_error(period=FIVE_MINUTES, label="5xx"),
+                      rest_api.metric_client_error(period=FIVE_MINUTES, label="4xx")],
+                right=[rest_api.metric_latency(period=FIVE_MINUTES, statistic="p50", label="latency p50 (ms)"),
+                       rest_api.metric_latency(period=FIVE_MINUTES, statistic="p90", label="latency p90 (ms)")],
+                width=8,
+            ))  # fmt: skip
+        widgets.append(cw.GraphWidget(title="Success rate (%)", left=[success_rate], left_y_axis=cw.YAxisProps(
+            min=0, max=100), width=8))  # fmt: skip
+        if runner_service is not None:
+            # Container Insights (enabled on the cluster) publishes the running-task count per service.
+            running = cw.Metric(
+                namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", statistic="Maximum",
+                period=Duration.minutes(1), label="Fargate runner tasks",
+                dimensions_map={"ClusterName": runner_service.cluster.cluster_name,
+                                "ServiceName": runner_service.service_name},
+            )  # fmt: skip
+            widgets.append(cw.GraphWidget(
+                title="Runners: Fargate tasks and slots in use",
+                left=[running], right=[app_metric(MetricName.RUNNER_SLOTS_IN_USE, "Maximum", Duration.minutes(1))],
+                width=8,
+            ))  # fmt: skip
+        tokens = [
+            cw.MathExpression(
+                expression=f"SEARCH('{{{NAMESPACE},model,service}} MetricName=\"{name}\"', 'Sum', 300)",
+                using_metrics={},
+                label=name,
+                period=FIVE_MINUTES,
+            )
+            for name in (MetricName.INPUT_TOKENS, MetricName.OUTPUT_TOKENS)
+        ]
+        widgets.append(cw.GraphWidget(title="Model tokens by model", left=tokens, width=24))
+        return widgets

@@ -118,6 +118,13 @@ def build_resolver() -> APIGatewayRestResolver:
     return app
 
 
+def caller_identity(app: APIGatewayRestResolver) -> str:
+    """Who called: the IAM identity API Gateway verified (SigV4), else "local" (the local stack
+    does not sign)."""
+    identity = app.current_event.request_context.identity
+    return identity.user_arn or identity.caller or "local"
+
+
 def rest_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda entry point of an API function: the resolver behind the house decorators, with the
     API Gateway request id as the correlation id."""

@@ -33,6 +33,8 @@ class MetricName:
     WEBHOOK_ATTEMPTS_FAILED = "WebhookAttemptsFailed"
     RUNNER_HEARTBEAT = "RunnerHeartbeat"
     RUNNER_SLOTS_IN_USE = "RunnerSlotsInUse"
+    INPUT_TOKENS = "InputTokens"  # model creators, with a `model` dimension
+    OUTPUT_TOKENS = "OutputTokens"
 
 
 def count(name: str, value: float = 1) -> None:

@@ -29,6 +29,8 @@ class Principal(StrEnum):
     WEBHOOK_DELIVER = "webhook_deliver"
     WEBHOOK_API = "webhook_api"
     SWEEPER = "sweeper"  # every few minutes: pending tasks whose intake message was lost
+    CONTROLS = "controls"  # GET/PUT /controls, GET /controls/history
+    DEAD_LETTERS = "dead_letters"  # /dlq: count, peek, redrive, fail the task
     RUNNER = "runner"
 
 
@@ -45,6 +47,7 @@ class Kind(StrEnum):
     EVENT_BUS = "event_bus"
     ROLE = "role"
     FUNCTION = "function"
+    PARAMETERS = "parameters"  # SSM parameters under one path (the live controls)
 
 
 class Access(Flag):
@@ -61,6 +64,7 @@ class Access(Flag):
     STOP = auto()  # states:StopExecution on this machine's executions
     RESPOND = auto()  # states:SendTaskSuccess/Failure/Heartbeat
     PASS = auto()  # iam:PassRole
+    HISTORY = auto()  # states:DescribeExecution + GetExecutionHistory on this machine's executions
 
 
 P, A = Principal, Access
@@ -79,21 +83,21 @@ class Resource:
 # fmt: off
 TASKS_TABLE = Resource("TASKS_TABLE", "TasksTable", Kind.TABLE, {
     P.SWEEPER: RW, P.SUBMIT: RW, P.BATCH: RW, P.SCHEDULES: RW, P.TASKS: RW, P.DISPATCH: A.READ, P.POLL: RW,
-    P.HANDLE_RESULT: RW, P.RUNNER: RW, P.METRICS: A.INSPECT,
+    P.HANDLE_RESULT: RW, P.RUNNER: RW, P.METRICS: A.INSPECT, P.DEAD_LETTERS: RW,
 }, "tasks; the runner writes progress in callback mode")
 CONTENTS_TABLE = Resource("CONTENTS_TABLE", "ContentsTable", Kind.TABLE, {
     P.CONTENTS: RW, P.HANDLE_RESULT: RW, P.METRICS: A.INSPECT,
 }, "stored articles (one per succeeded attempt)")
 JOBS_TABLE = Resource("JOBS_TABLE", "JobsTable", Kind.TABLE, {
-    P.TASKS: RW, P.POLL: RW, P.HANDLE_RESULT: A.READ, P.RUNNER: RW, P.METRICS: A.INSPECT,
+    P.TASKS: RW, P.POLL: RW, P.HANDLE_RESULT: A.READ, P.RUNNER: RW, P.METRICS: A.INSPECT, P.DEAD_LETTERS: RW,
 }, "runner status rows: progress, heartbeat, result pointer, cancel requests")
 COUNTERS_TABLE = Resource("COUNTERS_TABLE", "CountersTable", Kind.TABLE, {
     P.SWEEPER: RW, P.SUBMIT: RW, P.BATCH: RW, P.SCHEDULES: RW, P.TASKS: RW, P.DISPATCH: A.READ, P.HANDLE_RESULT: RW,
-    P.METRICS: A.READ | A.INSPECT, P.RUNNER: RW,
+    P.METRICS: A.READ | A.INSPECT, P.RUNNER: RW, P.DEAD_LETTERS: RW,
 }, "O(1) counters, generation times, runner heartbeat and slot leases")
 ACCOUNTS_TABLE = Resource("ACCOUNTS_TABLE", "AccountsTable", Kind.TABLE, {
     P.SUBMIT: RW, P.BATCH: RW, P.SCHEDULES: RW, P.ACCOUNTS: RW, P.TASKS: A.READ, P.DISPATCH: A.READ,
-    P.POLL: A.READ, P.HANDLE_RESULT: A.READ,
+    P.POLL: A.READ, P.HANDLE_RESULT: A.READ, P.DEAD_LETTERS: A.READ,
 }, "accounts: defaults, topic pool, webhook, daily quota and usage")
 SCHEDULES_TABLE = Resource("SCHEDULES_TABLE", "SchedulesTable", Kind.TABLE, {
     P.BATCH: RW, P.SCHEDULES: RW,
@@ -103,28 +107,37 @@ IDEMPOTENCY_TABLE = Resource("IDEMPOTENCY_TABLE", "IdempotencyTable", Kind.TABLE
 }, "Idempotency-Key records")
 WEBHOOKS_TABLE = Resource("WEBHOOKS_TABLE", "WebhooksTable", Kind.TABLE, {
     P.TASKS: RW, P.HANDLE_RESULT: RW, P.WEBHOOK_DELIVER: RW, P.WEBHOOK_API: RW, P.METRICS: A.INSPECT,
+    P.DEAD_LETTERS: RW,
 }, "webhook deliveries and disabled endpoints")
 ARTICLES_BUCKET = Resource("ARTICLES_BUCKET", "ArticlesBucket", Kind.BUCKET, {
     P.CONTENTS: A.READ, P.HANDLE_RESULT: A.READ, P.RUNNER: A.PUT,
 }, "article results (the runner's output; bodies over the inline limit)")
 INTAKE_QUEUE_URL = Resource("INTAKE_QUEUE_URL", "IntakeQueueUrl", Kind.QUEUE, {
     P.SWEEPER: A.SEND, P.SUBMIT: A.SEND, P.BATCH: A.SEND, P.SCHEDULES: A.SEND, P.TASKS: A.SEND, P.METRICS: A.INSPECT,
+    P.DEAD_LETTERS: A.SEND,
 }, "submitted tasks → the dispatcher")
-INTAKE_DLQ_URL = Resource("INTAKE_DLQ_URL", "IntakeDlqUrl", Kind.QUEUE, {P.METRICS: A.INSPECT})
+INTAKE_DLQ_URL = Resource("INTAKE_DLQ_URL", "IntakeDlqUrl", Kind.QUEUE, {
+    P.METRICS: A.INSPECT, P.DEAD_LETTERS: A.INSPECT | A.CONSUME,
+}, "intake messages that failed every delivery")
 RUNNER_JOBS_QUEUE_URL = Resource("RUNNER_JOBS_QUEUE_URL", "RunnerJobsQueueUrl", Kind.QUEUE, {
-    P.POLL: A.SEND | A.INSPECT, P.RUNNER: A.CONSUME, P.METRICS: A.INSPECT,
+    P.POLL: A.SEND | A.INSPECT, P.RUNNER: A.CONSUME, P.METRICS: A.INSPECT, P.DEAD_LETTERS: A.SEND,
 }, "the state machine's jobs → runners")
-RUNNER_JOBS_DLQ_URL = Resource("RUNNER_JOBS_DLQ_URL", "RunnerJobsDlqUrl", Kind.QUEUE, {P.METRICS: A.INSPECT})
+RUNNER_JOBS_DLQ_URL = Resource("RUNNER_JOBS_DLQ_URL", "RunnerJobsDlqUrl", Kind.QUEUE, {
+    P.METRICS: A.INSPECT, P.DEAD_LETTERS: A.INSPECT | A.CONSUME,
+}, "runner jobs that failed every delivery")
 WEBHOOK_QUEUE_URL = Resource("WEBHOOK_QUEUE_URL", "WebhookQueueUrl", Kind.QUEUE, {
     P.TASKS: A.SEND, P.HANDLE_RESULT: A.SEND, P.WEBHOOK_DELIVER: A.SEND, P.WEBHOOK_API: A.SEND,
-    P.METRICS: A.INSPECT,
+    P.METRICS: A.INSPECT, P.DEAD_LETTERS: A.SEND,
 }, "one message per webhook attempt")
-WEBHOOK_DLQ_URL = Resource("WEBHOOK_DLQ_URL", "WebhookDlqUrl", Kind.QUEUE, {P.METRICS: A.INSPECT})
+WEBHOOK_DLQ_URL = Resource("WEBHOOK_DLQ_URL", "WebhookDlqUrl", Kind.QUEUE, {
+    P.METRICS: A.INSPECT, P.DEAD_LETTERS: A.INSPECT | A.CONSUME,
+}, "webhook messages that failed every delivery")
 WEBHOOK_SECRET_ID = Resource("WEBHOOK_SECRET_ID", "WebhookSecretName", Kind.SECRET, {
     P.WEBHOOK_DELIVER: A.READ,
 }, "the Standard Webhooks signing secret (WEBHOOK_SECRET_KEY of the old system)")
 STATE_MACHINE_ARN = Resource("STATE_MACHINE_ARN", "StateMachineArn", Kind.STATE_MACHINE, {
-    P.DISPATCH: A.START, P.TASKS: A.STOP, P.METRICS: A.INSPECT, P.RUNNER: A.RESPOND, P.SWEEPER: A.READ,
+    P.DISPATCH: A.START, P.TASKS: A.STOP | A.HISTORY, P.METRICS: A.INSPECT, P.RUNNER: A.RESPOND,
+    P.DEAD_LETTERS: A.STOP, P.SWEEPER: A.READ,
 }, "one execution per task attempt")
 EVENT_BUS_NAME = Resource("EVENT_BUS_NAME", "ContentEventBusName", Kind.EVENT_BUS, {
     P.HANDLE_RESULT: A.PUT, P.CONTENTS: A.PUT,
@@ -141,6 +154,12 @@ BATCH_FUNCTION_ARN = Resource("BATCH_FUNCTION_ARN", "BatchFunctionArn", Kind.FUN
 BATCH_SCHEDULER_ROLE_ARN = Resource("BATCH_SCHEDULER_ROLE_ARN", "BatchSchedulerRoleArn", Kind.ROLE, {
     P.SCHEDULES: A.PASS,
 }, "the role batch schedules invoke the batch function with")
+CONTROLS_PARAMETER_PATH = Resource("CONTROLS_PARAMETER_PATH", "ControlsParameterPath", Kind.PARAMETERS, {
+    P.SUBMIT: A.READ, P.BATCH: A.READ, P.SCHEDULES: A.READ, P.RUNNER: A.READ, P.CONTROLS: RW,
+}, "live controls (SSM Parameter Store): the kill switch, the global cap, the runner's slots")
+CONTROLS_HISTORY_TABLE = Resource("CONTROLS_HISTORY_TABLE", "ControlsHistoryTable", Kind.TABLE, {
+    P.CONTROLS: RW,
+}, "every change of a live control: who, when, old → new")
 # fmt: on
 RESOURCES: tuple[Resource, ...] = (
     TASKS_TABLE,
@@ -165,6 +184,8 @@ RESOURCES: tuple[Resource, ...] = (
     PUBLISH_SCHEDULER_ROLE_ARN,
     BATCH_FUNCTION_ARN,
     BATCH_SCHEDULER_ROLE_ARN,
+    CONTROLS_PARAMETER_PATH,
+    CONTROLS_HISTORY_TABLE,
 )
 BY_ENV = {resource.env: resource for resource in RESOURCES}
 assert len(BY_ENV) == len(RESOURCES), "a resource is declared twice"

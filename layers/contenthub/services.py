@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contenthub import resources as r
 from contenthub.aws.events import EventBus
+from contenthub.aws.parameters import ParameterTree
 from contenthub.aws.s3 import ArticleStore
 from contenthub.aws.scheduler import BatchSchedules, OneTimeEvents
 from contenthub.aws.sqs import Queue
@@ -22,4 +23,8 @@ batch_schedules = per_process(
 content_bus = per_process(lambda s: EventBus(s.resource(r.EVENT_BUS_NAME)))
 publish_schedules = per_process(
     lambda s: OneTimeEvents(s.resource(r.EVENT_BUS_ARN), s.resource(r.PUBLISH_SCHEDULER_ROLE_ARN))
+)
+# The live controls (None for a function the stack gives no parameter path).
+control_parameters = per_process(
+    lambda s: ParameterTree(path) if (path := s.optional(r.CONTROLS_PARAMETER_PATH)) else None
 )

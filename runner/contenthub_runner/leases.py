@@ -18,6 +18,11 @@ class Leases:
         self.held: dict[str, int] = {}  # holder id → slot
         self.lock = threading.Lock()
 
+    def resize(self, cap: int) -> None:
+        """A new global cap (a live control): new leases are taken among the first `cap` slots,
+        so after a decrease the jobs above it finish and are not replaced."""
+        self.slots.slots = cap
+
     def take(self) -> str | None:
         """A holder id for a free global slot, or None when every slot is busy."""
         holder = f"{self.runner_id}:{uuid.uuid4().hex[:8]}"

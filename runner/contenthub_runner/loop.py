@@ -1,6 +1,7 @@
 """The runner's loop: take a global slot, receive one job, run it on a local slot; at most
-ASYNC_WORKER_COUNT jobs at once. On SIGTERM, running jobs get RUNNER_SHUTDOWN_GRACE_SECONDS to
-finish, then the rest are handed back to the queue — none is lost."""
+ASYNC_WORKER_COUNT jobs at once. Both numbers are live controls (SSM, read every loop with a short
+cache), so an operator's change reaches every runner within seconds. On SIGTERM, running jobs get
+RUNNER_SHUTDOWN_GRACE_SECONDS to finish, then the rest are handed back to the queue — none is lost."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from contenthub import dal, resources
+from contenthub.aws.parameters import ParameterTree
 from contenthub.aws.s3 import ArticleStore
 from contenthub.aws.sqs import Queue
+from contenthub.logic import controls
 from contenthub.models import JobRequest
+from contenthub.models.controls import MAX_CAP, Controls
 from contenthub.observability import logger
 from contenthub.settings import Settings
 from contenthub.states import RunnerOutcome
@@ -46,10 +50,13 @@ class Worker:
             self.runner_id, settings.ASYNC_WORKER_COUNT, settings.RUNNER_HEARTBEAT_SECONDS, self.leases, self.jobs,
             dal.RunnerHeartbeats(counters), self.running,
         )  # fmt: skip
-        self.slots = threading.BoundedSemaphore(settings.ASYNC_WORKER_COUNT)
+        path = settings.optional(resources.CONTROLS_PARAMETER_PATH)
+        self.controls_tree = ParameterTree(path) if path else None
+        self.busy = 0  # jobs taken and not yet handled (at most the live ASYNC_WORKER_COUNT)
         self.shutdown = threading.Event()  # running jobs are handed back
         self.stopping = threading.Event()  # no new jobs
-        self.pool = ThreadPoolExecutor(max_workers=settings.ASYNC_WORKER_COUNT, thread_name_prefix="job")
+        # Threads are made on demand; the live slot count, not the pool, bounds the jobs at once.
+        self.pool = ThreadPoolExecutor(max_workers=MAX_CAP, thread_name_prefix="job")
 
     def running(self) -> dict[str, str | None]:
         with self.running_lock:
@@ -83,7 +90,8 @@ class Worker:
             logger.exception("job handling failed; the message becomes visible again")
         finally:
             self.leases.release(holder)
-            self.slots.release()
+            with self.running_lock:
+                self.busy -= 1
 
     def _next(self) -> tuple[dict[str, Any], str] | None:
         """A global slot, then one job to run on it; None when either is not available now."""
@@ -106,16 +114,28 @@ class Worker:
             return None
         return message, holder
 
+    def live(self) -> Controls:
+        """The live controls (cached a few seconds), applied to the leases and the heartbeat."""
+        current = controls.read(self.settings, self.controls_tree)
+        self.leases.resize(current.max_concurrent_tasks)
+        self.heartbeat.slots = current.runner_slots
+        return current
+
     def run(self) -> None:
         self.heartbeat.start()
-        logger.info("runner started", extra={"slots": self.settings.ASYNC_WORKER_COUNT, "creator": self.creator.kind})
+        logger.info("runner started", extra={"slots": self.live().runner_slots, "creator": self.creator.kind})
         while not self.stopping.is_set():
-            if not self.slots.acquire(timeout=0.5):
-                continue  # every local slot busy; look at `stopping` again
-            taken = None if self.stopping.is_set() else self._next()
-            if taken is None:
-                self.slots.release()
+            slots = self.live().runner_slots
+            with self.running_lock:
+                free = self.busy < slots
+            if not free:
+                self.stopping.wait(0.2)  # every local slot busy; look at `stopping` and the controls again
                 continue
+            taken = self._next()
+            if taken is None:
+                continue
+            with self.running_lock:
+                self.busy += 1
             self.pool.submit(self._handle, *taken)
         self._drain()
         self.heartbeat.stop()

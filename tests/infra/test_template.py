@@ -7,9 +7,8 @@ from aws_cdk.assertions import Match
 
 
 def test_tables_on_demand_encrypted_with_pitr(template):
-    # tasks, contents, jobs, counters, webhook deliveries
-    # tasks, contents, jobs, counters, accounts, schedules, idempotency, webhook deliveries
-    template.resource_count_is("AWS::DynamoDB::Table", 8)
+    # tasks, contents, jobs, counters, accounts, schedules, idempotency, webhook deliveries, controls history
+    template.resource_count_is("AWS::DynamoDB::Table", 9)
     template.all_resources_properties(
         "AWS::DynamoDB::Table",
         {
@@ -167,7 +166,7 @@ def test_rest_api_routes_all_require_iam(template):
 
     methods = template.find_resources("AWS::ApiGateway::Method")
     assert len(methods) == sum(len(verbs) for verbs in ROUTES.values())
-    assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST", "PATCH", "DELETE"}
+    assert {m["Properties"]["HttpMethod"] for m in methods.values()} == {"GET", "POST", "PUT", "PATCH", "DELETE"}
     for method in methods.values():
         assert method["Properties"]["AuthorizationType"] == "AWS_IAM"
         assert method["Properties"]["Integration"]["Type"] == "AWS_PROXY"
@@ -259,7 +258,10 @@ def test_dashboard_shows_tasks_queues_dlqs_state_machine_lambdas_webhooks_and_ru
     for needle in ("TasksSubmitted", "TasksSucceeded", "TasksFailed", "TasksTimedOut", "TasksCancelled",
                    "GenerationDuration", "QueueWait", "ApproximateAgeOfOldestMessage",
                    "ApproximateNumberOfMessagesVisible", "ExecutionsFailed", "Errors", "Throttles",
-                   "WebhooksDelivered", "WebhooksFailed", "RunnerSlotsInUse", "Dead-letter queues"):  # fmt: skip
+                   "WebhooksDelivered", "WebhooksFailed", "RunnerSlotsInUse", "Dead-letter queues",
+                   # the API's 5xx and latency, the Fargate runners, the success rate, model tokens
+                   "5XXError", "Latency", "ECS/ContainerInsights", "RunningTaskCount", "success rate %",
+                   "InputTokens", "OutputTokens"):  # fmt: skip
         assert needle in body, needle
 
 

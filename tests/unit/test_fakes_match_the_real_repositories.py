@@ -37,9 +37,9 @@ PAIRS: list[tuple[type, type]] = [
     (OneTimeEvents, fakes.FakeOneTimeEvents),
     (EventBus, fakes.FakeEventBus),
 ]
-# Repositories the unit tests do not need a fake of: the runner's slot leases (tested on moto); and
-# the transactions' plain argument types.
-NOT_FAKED = {"SlotLeases", "Quota", "AccountTasks"}
+# Repositories the unit tests do not need a fake of: the runner's slot leases and the live controls'
+# change log (both tested on moto); and the transactions' plain argument types.
+NOT_FAKED = {"SlotLeases", "ControlHistoryRepository", "Quota", "AccountTasks"}
 
 
 def public_methods(cls: type) -> dict[str, Any]:

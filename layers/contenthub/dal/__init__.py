@@ -8,6 +8,7 @@ from __future__ import annotations
 from contenthub import resources as r
 from contenthub.dal.accounts import AccountRepository
 from contenthub.dal.contents import ContentRepository
+from contenthub.dal.controls import ControlHistoryRepository
 from contenthub.dal.counters import CounterRepository, GenerationTimes
 from contenthub.dal.deliveries import DeliveryRepository
 from contenthub.dal.jobs import JobRepository
@@ -21,6 +22,7 @@ __all__ = [
     "AccountRepository",
     "AccountTasks",
     "ContentRepository",
+    "ControlHistoryRepository",
     "CounterRepository",
     "DeliveryRepository",
     "GenerationTimes",
@@ -33,6 +35,7 @@ __all__ = [
     "Transactions",
     "accounts",
     "contents",
+    "control_history",
     "counters",
     "deliveries",
     "generation_times",
@@ -59,3 +62,4 @@ generation_times = per_process(lambda s: GenerationTimes(s.resource(r.COUNTERS_T
 heartbeats = per_process(lambda s: RunnerHeartbeats(s.resource(r.COUNTERS_TABLE)))
 deliveries = per_process(lambda s: DeliveryRepository(s.resource(r.WEBHOOKS_TABLE)))
 schedules = per_process(lambda s: ScheduleRepository(s.resource(r.SCHEDULES_TABLE)))
+control_history = per_process(lambda s: ControlHistoryRepository(s.resource(r.CONTROLS_HISTORY_TABLE)))

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from contenthub.dal.items import Repository, conditional, dynamodb_table, get
+from botocore.exceptions import ClientError
+
+from contenthub.dal.items import Repository, condition_failed, conditional, dynamodb_table, get
 from contenthub.models import DeliveryAttempt, StoredDelivery, iso
 from contenthub.states import DeliveryState
+
+ENDPOINT_DISABLED = "endpoint_disabled"  # the by_status partition of disabled endpoints (not a delivery state)
 
 
 @dataclass
@@ -102,9 +106,38 @@ class DeliveryRepository(Repository[StoredDelivery]):
         return self._many(response.get("Items", []))
 
     def disable_endpoint(self, endpoint_key: str, url: str, now: datetime) -> None:
+        # status/created_at put the endpoint on the by_status index, so operators can list them.
         dynamodb_table(self.table).put_item(
-            Item={"delivery_id": endpoint_key, "url": url, "disabled_at": iso(now), "reason": "HTTP 410 Gone"}
+            Item={
+                "delivery_id": endpoint_key,
+                "url": url,
+                "disabled_at": iso(now),
+                "reason": "HTTP 410 Gone",
+                "status": ENDPOINT_DISABLED,
+                "created_at": iso(now),
+            }  # fmt: skip
         )
+
+    def disabled_endpoints(self, limit: int = 100) -> list[dict[str, str]]:
+        response = dynamodb_table(self.table).query(
+            IndexName="by_status", KeyConditionExpression="#st = :s", ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":s": ENDPOINT_DISABLED}, ScanIndexForward=False, Limit=limit,
+        )  # fmt: skip
+        return [{k: str(item.get(k, "")) for k in ("delivery_id", "url", "disabled_at", "reason")}
+                for item in response.get("Items", [])]  # fmt: skip
+
+    def enable_endpoint(self, endpoint_key: str) -> dict[str, str] | None:
+        """Forget that the endpoint is disabled; None when it was not."""
+        try:
+            old = dynamodb_table(self.table).delete_item(
+                Key={"delivery_id": endpoint_key}, ConditionExpression="attribute_exists(disabled_at)",
+                ReturnValues="ALL_OLD",
+            )  # fmt: skip
+        except ClientError as error:
+            if condition_failed(error):
+                return None
+            raise
+        return {k: str(v) for k, v in old.get("Attributes", {}).items()}
 
     def endpoint_disabled(self, endpoint_key: str) -> bool:
         return get(self.table, {"delivery_id": endpoint_key}) is not None

@@ -45,3 +45,23 @@ class StoredDelivery(WebhookDelivery):
 
 class DeliveryList(BaseModel):
     deliveries: list[WebhookDelivery]
+
+
+class DisabledEndpoint(BaseModel):
+    key: str = Field(description="the endpoint's key (POST /webhooks/endpoints/{key}/enable)")
+    url: str
+    disabled_at: str
+    reason: str
+
+
+class EndpointList(BaseModel):
+    endpoints: list[DisabledEndpoint]
+
+
+class EndpointEnabled(BaseModel):
+    key: str
+    url: str
+    enabled: bool = True
+    disabled_deliveries: list[str] = Field(
+        description="deliveries to this URL that gave up because it was disabled: redeliver them if wanted"
+    )

@@ -23,6 +23,7 @@ from contenthub.states import CreatorKind
 
 from . import Brief, CancelledFn, ProgressFn, article_from_output
 from .openai import SYSTEM, _strip_fence
+from .usage import emit_token_usage
 
 MAX_ATTEMPTS = 5
 
@@ -86,5 +87,7 @@ class BedrockCreator:
             raise CreatorError(f"the model stopped at BEDROCK_MAX_TOKENS={self.settings.BEDROCK_MAX_TOKENS}; raise it")
         progress(90, "checking the article")
         article = article_from_output(_strip_fence(text), "the model", self.settings.CREATOR_MAX_OUTPUT_BYTES)
-        article.metadata.update({"creator": "bedrock", "model": self.model_id, "usage": response.get("usage", {})})
+        usage = response.get("usage", {})
+        emit_token_usage(self.model_id, usage.get("inputTokens"), usage.get("outputTokens"))
+        article.metadata.update({"creator": "bedrock", "model": self.model_id, "usage": usage})
         return article

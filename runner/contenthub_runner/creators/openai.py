@@ -20,6 +20,7 @@ from contenthub.settings import Settings
 from contenthub.states import CreatorKind
 
 from . import Brief, CancelledFn, ProgressFn, article_from_output
+from .usage import emit_token_usage
 
 SYSTEM = "You are a professional writer. You answer with JSON only."
 
@@ -77,14 +78,18 @@ class OpenAICreator:
                 f"the OpenAI-compatible endpoint answered HTTP {response.status}: {response.data[:200]!r}"
             )
         try:
-            content = json.loads(response.data)["choices"][0]["message"]["content"] or ""
+            answer = json.loads(response.data)
+            content = answer["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError) as error:
             raise CreatorError(
                 f"the OpenAI-compatible endpoint answered an unexpected shape: {response.data[:200]!r}"
             ) from error
         progress(90, "checking the article")
         article = article_from_output(_strip_fence(content), "the model", self.settings.CREATOR_MAX_OUTPUT_BYTES)
-        article.metadata.update({"creator": "openai", "model": self.model, "generated_at": int(time.time())})
+        usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
+        emit_token_usage(self.model, usage.get("prompt_tokens"), usage.get("completion_tokens"))
+        article.metadata.update({"creator": "openai", "model": self.model, "generated_at": int(time.time()),
+                                 **({"usage": usage} if usage else {})})  # fmt: skip
         return article
 
 

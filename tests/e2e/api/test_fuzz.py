@@ -17,5 +17,6 @@ pytestmark = pytest.mark.e2e
 def test_schemathesis_finds_no_failure(fuzz_stack: RunningStack):
     result = run_schemathesis(fuzz_stack.api_url, max_examples=5, phases="fuzzing,stateful")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and "29/29" in result.stdout  # every operation was exercised
+    # every operation was exercised but PUT /controls (bench/schemathesis.toml says why)
+    assert " passed" in result.stdout and "Selected: 38/39" in result.stdout
     invariants.check(fuzz_stack)  # whatever the fuzzer created ran to a consistent end

@@ -254,8 +254,10 @@ def test_batch_history_and_bulk_retry(local_stack: RunningStack):
     for task_id in ids:
         local_stack.wait_until_done(task_id)
 
-    history = ok(local_stack, "task", "history", ids[0])
-    assert history.startswith("ATTEMPT") and len(history.strip().splitlines()) == 3  # header + 2 attempts
+    history = ok(local_stack, "task", "history", ids[0]).strip().splitlines()
+    assert history[0].startswith("ATTEMPT") and [line.split()[0] for line in history[1:3]] == ["1", "2"]
+    paths = [line for line in history if line.startswith("attempt ")]  # each attempt's state path
+    assert len(paths) == 2 and all("MarkRunning → DispatchJob" in line for line in paths)
     attempts = as_json(local_stack, "task", "history", ids[0])["attempts"]
     assert [a["attempt"] for a in attempts] == [1, 2] and attempts[0]["status"] == "failed"
     # --since with a relative time: these tasks were created within the last hour, none a week ahead

@@ -131,12 +131,18 @@ def test_410_disables_the_endpoint_delivery(local_stack, receiver: Receiver):
 
         time.sleep(0.1)
     assert delivery(local_stack, delivery_id)["status"]["S"] == "disabled"
-    # Re-enable for the other tests: the endpoint record is what a 410 leaves behind.
-    from contenthub.logic.webhooks import endpoint_key
-
-    local_stack.client("dynamodb").delete_item(
-        TableName=local_stack.outputs["WebhooksTable"], Key={"delivery_id": {"S": endpoint_key(receiver.url)}}
-    )
+    # The operator sees the endpoint disabled, enables it again, and redelivers what it missed.
+    endpoints = requests.get(f"{local_stack.api_url}/webhooks/endpoints", timeout=10).json()["endpoints"]
+    [gone] = [e for e in endpoints if e["url"] == receiver.url]
+    enabled = requests.post(f"{local_stack.api_url}/webhooks/endpoints/{gone['key']}/enable", timeout=10)
+    assert enabled.status_code == 200 and delivery_id in enabled.json()["disabled_deliveries"]
+    assert receiver.url not in [
+        e["url"] for e in requests.get(f"{local_stack.api_url}/webhooks/endpoints", timeout=10).json()["endpoints"]
+    ]
+    receiver.respond[submitted["task_id"]] = [200]
+    again = requests.post(f"{local_stack.api_url}/webhooks/deliveries/{delivery_id}/redeliver", timeout=10)
+    assert again.status_code == 200
+    receiver.wait_for(submitted["task_id"], 2)
 
 
 def test_redeliver_of_an_unknown_delivery_is_404(local_stack):

@@ -6,6 +6,7 @@ import threading
 import time
 
 import boto3
+import pytest
 
 from contenthub import dal
 from contenthub.models import JobRequest, job_id_for, utc_now
@@ -39,7 +40,14 @@ class CountingCreator:
                 self.done += 1
 
 
-def test_three_times_more_jobs_than_slots_never_exceed_the_cap(stack):
+@pytest.fixture
+def deployed_controls(monkeypatch):
+    """These runners act on the Settings given here: no live controls (contenthub/logic/controls.py
+    falls back to the deployed values, as for a runner the stack gives no parameter path)."""
+    monkeypatch.delenv("CONTROLS_PARAMETER_PATH", raising=False)
+
+
+def test_three_times_more_jobs_than_slots_never_exceed_the_cap(stack, deployed_controls):
     cap, runners, jobs_count = 2, 3, 6
     settings = Settings(
         ASYNC_MAX_CONCURRENT_TASKS=cap, ASYNC_WORKER_COUNT=2, RUNNER_HEARTBEAT_SECONDS=1,
@@ -82,7 +90,7 @@ def test_a_dead_holders_slot_expires_and_is_taken_again(stack):
     assert name_space.in_use(utc_now()) == 0
 
 
-def test_sigterm_hands_back_a_job_that_outlives_the_grace_period(stack, tmp_path, monkeypatch):
+def test_sigterm_hands_back_a_job_that_outlives_the_grace_period(stack, tmp_path, monkeypatch, deployed_controls):
 
     from tests.integration.conftest import drain
 

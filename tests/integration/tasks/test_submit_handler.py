@@ -102,14 +102,18 @@ def test_a_list_window_given_as_a_number_is_422(stack):
 
 
 def test_disabled_generation_is_503(settings_env, lambda_context):
-    settings_env.setenv("ASYNC_CONTENT_GENERATION_ENABLED", "false")
-    reset_caches()
-    submit = load_handler("submit")
-    status, payload = post(submit, lambda_context, VALID)
-    assert status == 503
-    assert "ASYNC_CONTENT_GENERATION_ENABLED" in payload["error"]["message"]
-    batch = call("POST", "/tasks/batch", {"account_ids": [49], "count_per_account": 2})
-    assert batch[0] == 503 and batch[1]["error"]["code"] == "service_disabled"
+    # The kill switch is a live control (SSM); the deployed value is only its default.
+    assert call("PUT", "/controls", {"generation_enabled": False})[0] == 200
+    try:
+        reset_caches()
+        submit = load_handler("submit")
+        status, payload = post(submit, lambda_context, VALID)
+        assert status == 503
+        assert "ASYNC_CONTENT_GENERATION_ENABLED" in payload["error"]["message"]
+        batch = call("POST", "/tasks/batch", {"account_ids": [49], "count_per_account": 2})
+        assert batch[0] == 503 and batch[1]["error"]["code"] == "service_disabled"
+    finally:
+        assert call("PUT", "/controls", {"generation_enabled": True})[0] == 200
 
 
 def test_queue_failure_ends_the_task_failed_not_pending(stack, settings_env, lambda_context):

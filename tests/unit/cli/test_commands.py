@@ -87,9 +87,15 @@ def test_iso_since_is_passed_on_unchanged(api: FakeApi, run):
 
 
 def test_task_history_lists_every_attempt(api: FakeApi, run):
-    earlier = {"attempt": 1, "status": "failed", "error": "creator exited with 1", "started_at": "a",
-               "finished_at": "b"}  # fmt: skip
-    api.on("GET", "/tasks/task-abc123def456", (200, task(attempt=2, history=[earlier])))
+    def attempt(n: int, status: str, error: str | None) -> dict:
+        return {"attempt": n, "status": status, "error": error, "started_at": "a", "finished_at": "b",
+                "execution_name": "e", "execution_arn": "arn", "execution_status": None, "states": [],
+                "states_truncated": False, "runner_id": None,
+                "timings": {"queued_seconds": None, "generating_seconds": None, "storing_seconds": None}}  # fmt: skip
+
+    attempts = [attempt(1, "failed", "creator exited with 1"), attempt(2, "succeeded", None)]
+    found = {"task_id": "task-abc123def456", "status": "succeeded", "created_at": "x", "attempts": attempts}
+    api.on("GET", "/tasks/task-abc123def456/history", (200, found))
     human = run("task", "history", "task-abc123def456")
     assert human.exit_code == 0
     lines = human.stdout.splitlines()

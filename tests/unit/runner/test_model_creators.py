@@ -33,7 +33,8 @@ class ChatServer(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         ChatServer.requests.append({"path": self.path, "auth": self.headers["Authorization"], "body": body})
         time.sleep(ChatServer.delay)
-        payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": ChatServer.answer}}]}).encode()
+        payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": ChatServer.answer}}],
+                              "usage": {"prompt_tokens": 120, "completion_tokens": 480}}).encode()  # fmt: skip
         self.send_response(ChatServer.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -147,3 +148,34 @@ def test_a_cancel_during_a_slow_bedrock_call_returns_at_once():
     with pytest.raises(CreatorError, match="cancelled"):
         creator.generate(job(), lambda *_: None, lambda: time.monotonic() - started > 0.3)
     assert time.monotonic() - started < 2
+
+
+def emitted(output: str) -> dict[str, tuple[float, dict]]:
+    """The EMF records on stdout: metric name → (value, dimensions)."""
+    found = {}
+    for line in output.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            record = json.loads(line)
+            [directive] = record["_aws"]["CloudWatchMetrics"]
+            for metric in directive["Metrics"]:
+                dims = {d: record[d] for group in directive["Dimensions"] for d in group}
+                value = record[metric["Name"]]
+                found[metric["Name"]] = (value[0] if isinstance(value, list) else value, dims)
+    return found
+
+
+def test_the_openai_creator_emits_its_token_usage_per_model(chat_server, capsys):
+    article = openai_creator(chat_server).generate(job(), lambda *_: None, lambda: False)
+    metrics = emitted(capsys.readouterr().out)
+    assert metrics["InputTokens"] == (120, {"service": "contenthub", "model": "m1"})
+    assert metrics["OutputTokens"] == (480, {"service": "contenthub", "model": "m1"})
+    assert article.metadata["usage"] == {"prompt_tokens": 120, "completion_tokens": 480}
+
+
+def test_the_bedrock_creator_emits_its_token_usage_per_model(bedrock, capsys):
+    client, stubber = bedrock
+    stubber.add_response("converse", converse_response(json.dumps(ARTICLE)))
+    BedrockCreator("model-x", Settings(), client=client).generate(job(), lambda *_: None, lambda: False)
+    metrics = emitted(capsys.readouterr().out)
+    assert metrics["InputTokens"][1] == {"service": "contenthub", "model": "model-x"}
+    assert metrics["InputTokens"][0] == 10 and metrics["OutputTokens"][0] == 20

@@ -1,0 +1,43 @@
+"""A task's attempts, each with the path its Step Functions execution took and its timings."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from contenthub.states import TaskStatus
+
+
+class StateVisit(BaseModel):
+    name: str
+    type: str = Field(description="Task, Wait, Choice, Pass, Succeed, Fail, …")
+    entered_at: str
+    exited_at: str | None = None
+
+
+class AttemptTimings(BaseModel):
+    queued_seconds: float | None = Field(None, description="submitted (or retried) → a runner started the job")
+    generating_seconds: float | None = Field(None, description="the runner started → the creator finished")
+    storing_seconds: float | None = Field(None, description="the creator finished → the attempt ended (stored)")
+
+
+class AttemptHistory(BaseModel):
+    attempt: int
+    status: TaskStatus
+    error: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    execution_name: str
+    execution_arn: str
+    execution_status: str | None = Field(None, description="RUNNING, SUCCEEDED, FAILED, ABORTED…; null: not started")
+    states: list[StateVisit] = Field(default_factory=list, description="states entered, in order")
+    states_truncated: bool = False
+    timings: AttemptTimings = Field(default_factory=AttemptTimings)
+    runner_id: str | None = None
+
+
+class TaskHistory(BaseModel):
+    task_id: str
+    status: TaskStatus
+    created_at: str
+    content_id: str | None = None
+    attempts: list[AttemptHistory] = Field(description="oldest first; the current attempt last")
