@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     ASYNC_TASK_TIMEOUT: int = Field(1800, ge=1, description="seconds before a job counts as timed out")
     ASYNC_POLL_INTERVAL: int = Field(30, ge=1, description="seconds between status polls")
     ASYNC_FIRST_WAIT: int = Field(30, ge=1, description="seconds before the first poll, until there is history")
-    ASYNC_FIRST_WAIT_MAX: int = Field(600, ge=1, description="upper bound of the learned first wait")
+    ASYNC_FIRST_WAIT_MAX: int = Field(
+        0, ge=0, description="upper bound of the learned first wait (0: only the task timeout bounds it)"
+    )
     ASYNC_AUTO_APPROVE: bool = True
     ASYNC_WORKER_COUNT: int = Field(5, ge=1)
     CREATOR_CLI_PATH: str | None = None

@@ -45,6 +45,10 @@ def test_first_wait_is_the_bounded_median_of_recent_generation_times():
     settings = Settings(ASYNC_FIRST_WAIT=30, ASYNC_FIRST_WAIT_MAX=600)
     assert first_wait([], settings) == 30  # no history yet
     assert first_wait([40.0, 50.0], settings) == 30  # too little history
-    assert first_wait([40.0, 300.0, 50.0, 55.0, 61.0], settings) == 55
-    assert first_wait([5000.0, 6000.0, 7000.0], settings) == 600
+    assert first_wait([40.0, 300.0, 50.0, 55.0, 61.0], settings) == 44  # the 10th percentile, not the median
+    assert first_wait([5000.0, 6000.0, 7000.0], settings) == 600  # a cap when one is set
     assert first_wait([0.2, 0.3, 0.1], settings) == 1
+    # No fixed cap by default: a 20-minute generation is first polled just before it usually ends.
+    uncapped = Settings(ASYNC_FIRST_WAIT=30, ASYNC_TASK_TIMEOUT=1800, ASYNC_POLL_INTERVAL=30)
+    assert first_wait([1200.0, 1250.0, 1300.0, 1180.0], uncapped) == 1186
+    assert first_wait([5000.0, 6000.0, 7000.0], uncapped) == 1770  # still polled before the timeout
