@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: python setup run test deploy destroy deploy-check lint typecheck pytest synth openapi bench fuzz clean
+.PHONY: python setup run test browser deploy destroy deploy-check lint typecheck pytest synth openapi bench fuzz clean
 
 $(STAMP):
 	@command -v node >/dev/null || { echo "Node.js is needed for CDK synth (jsii); install Node.js 20+"; exit 1; }
@@ -35,7 +35,14 @@ python:  ## the Lambda runtime's Python, and a virtualenv made with it
 run: setup
 	$(BIN)/python -m contenthub_local --demo
 
-test: setup lint typecheck pytest
+test: setup browser lint typecheck pytest
+
+browser:  ## Debian's chromium, which the console's browser tests drive (Playwright's own download is not used)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the console's browser tests (apt-get)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff format --check .
