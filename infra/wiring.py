@@ -65,7 +65,8 @@ def _allow(who: iam.IGrantable, actions: list[str], resources: list[str]) -> Non
 
 
 Grant = Callable[[Any, iam.IGrantable], Any]
-# The least grant for each (kind, access); a table's WRITE includes READ.
+# The least grant for each (kind, access); a table's WRITE includes READ (grant_read_write_data),
+# no other kind's does (the live controls' writer must read them too: it compares before writing).
 GRANTS: dict[tuple[Kind, Access], Grant] = {
     (Kind.TABLE, Access.READ): lambda table, who: table.grant_read_data(who),
     (Kind.TABLE, Access.WRITE): lambda table, who: table.grant_read_write_data(who),
@@ -97,7 +98,7 @@ GRANTS: dict[tuple[Kind, Access], Grant] = {
 
 def _grant(kind: Kind, access: Access, construct: Any, who: iam.IGrantable) -> None:
     for flag in Access:
-        if not flag or flag not in access or (flag == Access.READ and Access.WRITE in access):
+        if not flag or flag not in access or (flag == Access.READ and Access.WRITE in access and kind == Kind.TABLE):
             continue
         grant = GRANTS.get((kind, flag))
         assert grant is not None, f"no grant for {flag} on a {kind}"

@@ -225,6 +225,19 @@ def _secretsmanager(request: Request, arn: str) -> list[Call]:
     raise Unmapped(f"secretsmanager:{request.action}")
 
 
+def _ssm(request: Request, arn: str) -> list[Call]:
+    """Parameters are authorized on `parameter/<name without its leading slash>`; a path read on
+    the path's own ARN (so a grant on the parameters alone does not allow GetParametersByPath)."""
+    p = request.params
+    if request.action == "GetParametersByPath":
+        return [("ssm:GetParametersByPath", f"{arn}parameter/{str(p['Path']).lstrip('/')}")]
+    if request.action in ("GetParameter", "PutParameter", "DeleteParameter", "GetParameterHistory"):
+        return [(f"ssm:{request.action}", f"{arn}parameter/{str(p['Name']).lstrip('/')}")]
+    if request.action == "GetParameters":
+        return [("ssm:GetParameters", f"{arn}parameter/{str(name).lstrip('/')}") for name in p.get("Names", [])]
+    raise Unmapped(f"ssm:{request.action}")
+
+
 _S3_ACTIONS = {"GetObject", "PutObject"}  # moto names HeadObject GetObject, as IAM authorizes it
 
 
@@ -245,6 +258,8 @@ def iam_calls(request: Request) -> list[Call]:
         return _events(request, arn.format("events"))
     if request.service == "secretsmanager":
         return _secretsmanager(request, arn.format("secretsmanager"))
+    if request.service == "ssm":
+        return _ssm(request, arn.format("ssm"))
     if request.service == "s3" and request.action in _S3_ACTIONS:
         return [(f"s3:{request.action}", request.resource)]
     if request.service == "sts" and request.action == "GetCallerIdentity":

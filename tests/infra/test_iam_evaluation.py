@@ -119,6 +119,16 @@ def test_queues_schedules_functions_buses_and_objects_are_named_by_their_arns():
     assert iam_calls(get) == [("s3:GetObject", "arn:aws:s3:::articles/results/task-1.json")]
 
 
+def test_parameters_are_named_by_their_arns_and_a_path_read_by_the_path():
+    arn = "arn:aws:ssm:us-east-1:123456789012:parameter/"
+    by_path = request("ssm", "GetParametersByPath", {"Path": "/contenthub/controls", "Recursive": True})
+    assert iam_calls(by_path) == [("ssm:GetParametersByPath", f"{arn}contenthub/controls")]
+    put = request("ssm", "PutParameter", {"Name": "/contenthub/controls/runner_slots", "Value": "3"})
+    assert iam_calls(put) == [("ssm:PutParameter", f"{arn}contenthub/controls/runner_slots")]
+    several = request("ssm", "GetParameters", {"Names": ["/a/x", "/a/y"]})
+    assert iam_calls(several) == [("ssm:GetParameters", f"{arn}a/x"), ("ssm:GetParameters", f"{arn}a/y")]
+
+
 def test_a_call_nobody_mapped_is_refused_naming_itself():
     with pytest.raises(Unmapped, match="dynamodb:RestoreTableFromBackup"):
         iam_calls(request("dynamodb", "RestoreTableFromBackup", {"TableName": "Tasks"}))

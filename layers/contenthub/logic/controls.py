@@ -38,9 +38,10 @@ def deployed(settings: Settings) -> Controls:
 
 
 def read(settings: Settings, tree: ParameterTree | None, max_age: int = CONTROLS_CACHE_SECONDS,
-         force: bool = False) -> Controls:  # fmt: skip
+         force: bool = False, strict: bool = False) -> Controls:  # fmt: skip
     """The controls in force: each parameter's value, else the deployed one (also when there is
-    no parameter tree: a caller the stack gives none)."""
+    no parameter tree: a caller the stack gives none). `strict`: an unreadable store raises instead
+    (the operator's view and changes must not show, or compare against, the deployed values)."""
     global _warned_at
     values = deployed(settings).model_dump()
     if tree is None:
@@ -48,6 +49,8 @@ def read(settings: Settings, tree: ParameterTree | None, max_age: int = CONTROLS
     try:
         stored = tree.read(max_age, force)
     except Exception as error:  # a control plane hiccup must not stop submits or runners
+        if strict:
+            raise
         if time.monotonic() - _warned_at > 60:
             _warned_at = time.monotonic()
             logger.warning("live controls unreadable; using the deployed values", extra={"error": str(error)})
@@ -69,7 +72,7 @@ def current(settings: Settings, tree: ParameterTree | None) -> Settings:
 
 
 def view(settings: Settings, tree: ParameterTree, now: datetime | None = None) -> ControlsView:
-    controls = read(settings, tree, max_age=0, force=True)
+    controls = read(settings, tree, max_age=0, force=True, strict=True)
     return ControlsView(
         **controls.model_dump(), deployed=deployed(settings), as_of=iso(now or utc_now()),
         parameters={field: tree.name(name) for field, name in CONTROL_SETTINGS.items()},
@@ -82,7 +85,7 @@ def change(
 ) -> ControlsChanged:  # fmt: skip
     """Write each control that changes, and record it; a value equal to the current one is not a change."""
     now = now or utc_now()
-    before = read(settings, tree, max_age=0, force=True)
+    before = read(settings, tree, max_age=0, force=True, strict=True)
     changes: list[ControlChange] = []
     for field, name in CONTROL_SETTINGS.items():
         wanted = getattr(update, field)
