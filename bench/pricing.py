@@ -14,7 +14,28 @@ PRICES = {
     "ddb_write_unit": 0.625 / 1_000_000,  # on-demand WRU (after the November 2024 price cut)
     "ddb_read_unit": 0.125 / 1_000_000,  # on-demand RRU
     "sqs_request": 0.40 / 1_000_000,  # standard queue, per 64 KB request chunk
+    "apigw_request": 3.50 / 1_000_000,  # API Gateway REST API, first 333 million a month
+    "logs_ingest_gb": 0.50,  # CloudWatch Logs ingestion (standard class), per GB
+    "s3_put": 0.005 / 1000,  # S3 Standard PUT/COPY/POST/LIST, per request
+    "s3_get": 0.0004 / 1000,  # S3 Standard GET, per request
+    "fargate_vcpu_hour_arm": 0.03238,  # Fargate Linux/ARM, per vCPU-hour
+    "fargate_gb_hour_arm": 0.00356,  # Fargate Linux/ARM, per GB-hour
+    # An example model: Anthropic Claude 3.5 Haiku on Bedrock, on-demand, per token.
+    "model_input_token": 0.0008 / 1000,
+    "model_output_token": 0.004 / 1000,
 }
+# The runner's task (infra/components/runner.py): 0.5 vCPU, 1 GB, ASYNC_WORKER_COUNT (5) jobs at
+# once; a job holds a fifth of the task for its generation time (the runner mostly waits on the model).
+RUNNER_VCPU, RUNNER_GB, RUNNER_SLOTS = 0.5, 1.0, 5
+# A typical article from a model creator: the prompt (brief, account defaults, format rules) and a
+# ~1,300-word article. The offline creator records no usage, so this is an estimate, not a measurement.
+TYPICAL_TOKENS = {"input": 600, "output": 1800}
+# Log volume per task when no run measured it (bytes of JSON log lines, all functions and the runner).
+ASSUMED_LOG_BYTES_PER_TASK = 6000
+# Requests outside the table above: the API call that submits (status reads by clients are extra),
+# the runner's result object put, HandleResult's get of it, and the article body put.
+API_REQUESTS_PER_TASK = 1
+S3_PER_TASK = {"put": 2, "get": 1}
 MEMORY_GB = 0.5  # every function has 512 MB
 # Assumed billed duration per invocation (ms), from the local stack's function logs' orders of magnitude.
 BILLED_MS = {"submit": 60, "dispatch": 60, "poll": 30, "handle_result": 150}
@@ -39,8 +60,10 @@ PER_HEARTBEAT_SECONDS = 10  # runner: job heartbeat + slot renewal every RUNNER_
 CALLBACK_EXTRA = {"ddb_read": 0, "ddb_write": 4, "sqs": 0}  # the runner writes task progress itself
 
 
-def per_thousand(row: dict[str, Any]) -> dict[str, Any]:
-    """Requests and cost of 1,000 tasks like `row` (one measured execution)."""
+def per_thousand(row: dict[str, Any], log_bytes_per_task: float | None = None) -> dict[str, Any]:
+    """Requests and cost of 1,000 tasks like `row` (one measured execution): the orchestration
+    (`total`, comparable between modes) and the whole cost of an article (`whole`): plus the API
+    request, S3, CloudWatch Logs, the runner's Fargate time and the model's tokens."""
     polls = row["polls"]
     generation_seconds = row["minutes"] * 60
     reads = sum(v["ddb_read"] for v in PER_TASK_FIXED.values()) + polls * PER_POLL["ddb_read"]
@@ -62,7 +85,20 @@ def per_thousand(row: dict[str, Any]) -> dict[str, Any]:
         + writes * PRICES["ddb_write_unit"]
         + sqs * PRICES["sqs_request"]
     )
+    log_bytes = ASSUMED_LOG_BYTES_PER_TASK if log_bytes_per_task is None else log_bytes_per_task
+    runner_hours = generation_seconds / 3600 / RUNNER_SLOTS
+    extras = {
+        "api_gateway": API_REQUESTS_PER_TASK * PRICES["apigw_request"],
+        "s3": S3_PER_TASK["put"] * PRICES["s3_put"] + S3_PER_TASK["get"] * PRICES["s3_get"],
+        "logs": log_bytes / 1e9 * PRICES["logs_ingest_gb"],
+        "fargate": runner_hours
+        * (RUNNER_VCPU * PRICES["fargate_vcpu_hour_arm"] + RUNNER_GB * PRICES["fargate_gb_hour_arm"]),  # fmt: skip
+        "model": TYPICAL_TOKENS["input"] * PRICES["model_input_token"]
+        + TYPICAL_TOKENS["output"] * PRICES["model_output_token"],
+    }
     return {
+        **{f"{name}_per_1000": value * 1000 for name, value in extras.items()},
+        "whole": (cost + sum(extras.values())) * 1000,
         "lambda_invocations": invocations,
         "ddb_read_units": reads * 1000,
         "ddb_write_units": writes * 1000,
@@ -72,12 +108,34 @@ def per_thousand(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# What the stack costs a month with no task at all (us-east-1 list prices): the alarm topic's
+# customer managed KMS key, the webhook signing secret, the dashboard (free within an account's
+# first three), the template's 12 standard-resolution alarms. The runner service idles at zero
+# tasks, the VPC has no NAT gateway and the tables are on-demand: nothing else is charged idle.
+IDLE_MONTH = {
+    "KMS key (alarm topic)": 1.00,
+    "Secrets Manager secret (webhook signing)": 0.40,
+    "CloudWatch dashboard": 3.00,
+    "CloudWatch alarms (12 × $0.10)": 1.20,
+}
+
+
+def idle_month() -> float:
+    return sum(IDLE_MONTH.values())
+
+
 def describe() -> str:
     return (
         "Prices (us-east-1, published list prices, looked up 2026-11-28): Step Functions Standard $0.025 per "
         "1,000 state transitions; Lambda $0.20 per million requests and $0.0000133334 per GB-second (arm64); "
         "DynamoDB on-demand $0.625 per million write and $0.125 per million read request units; SQS $0.40 per "
-        "million requests. Not included: the runner's compute (Fargate, the same in every mode), S3, "
-        "CloudWatch, free tiers. Lambda durations are assumed (submit/dispatch 60 ms, poll 30 ms, "
-        "handle_result 150 ms at 512 MB); the table's Lambda column counts invocations per task."
+        "million requests. The orchestration column leaves out what is the same in every mode; the whole "
+        "cost adds API Gateway REST $3.50 per million requests, S3 $0.005 per 1,000 PUTs and $0.0004 per "
+        "1,000 GETs, CloudWatch Logs ingestion $0.50 per GB (at the log volume below), the runner's Fargate "
+        "time (Linux/ARM $0.03238 per vCPU-hour and $0.00356 per GB-hour; 0.5 vCPU and 1 GB shared by 5 "
+        "jobs) and a model's tokens (example: Claude 3.5 Haiku on Bedrock, $0.0008 / $0.004 per 1,000 "
+        "input / output tokens, for an estimated 600 in and 1,800 out per article — an estimate: the "
+        "offline creator records no usage). Not included: free tiers, data transfer, storage. Lambda "
+        "durations are assumed (submit/dispatch 60 ms, poll 30 ms, handle_result 150 ms at 512 MB), not "
+        "measured; the table's Lambda column counts invocations per task."
     )

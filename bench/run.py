@@ -353,7 +353,11 @@ def load_run(tasks: int, clients: int) -> dict[str, Any]:
                                       ProjectionExpression="generation_task_id"):  # fmt: skip
             for item in page["Items"]:
                 by_task[item["generation_task_id"]["S"]] = by_task.get(item["generation_task_id"]["S"], 0) + 1
+        # What CloudWatch Logs would ingest: every function's and runner's log lines, per task.
+        logged = sum(f.stat().st_size for f in stack.log_dir.glob("*.log")
+                     if f.name.startswith(("ContentHub-", "runner-")))  # fmt: skip
     return {
+        "log_bytes_per_task": logged / tasks,
         "tasks": tasks, "clients": clients, "unique_task_ids": len(set(task_ids)),
         "succeeded": stats["by_status"]["succeeded"], "failed": stats["by_status"]["failed"],
         "contents": sum(by_task.values()), "duplicate_contents": sum(n - 1 for n in by_task.values() if n > 1),
@@ -518,14 +522,36 @@ def report(results: dict[str, Any]) -> str:
                   "below.", "",
                   "| mode | generation | polls | state transitions / task | Lambda invocations / task | "
                   "DynamoDB read / write units per 1,000 | SQS requests per 1,000 | completion lag (local s) | "
-                  "cost per 1,000 tasks |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+                  "orchestration per 1,000 tasks | whole cost per 1,000 articles |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        log_bytes = (results.get("load") or {}).get("log_bytes_per_task")
+        costs = {}
         for row in orchestration_rows:
-            cost = pricing.per_thousand(row)
+            cost = costs[(row["mode"], row["minutes"])] = pricing.per_thousand(row, log_bytes)
             lines.append(
                 f"| {row['mode']} | {row['minutes']} min | {row['polls']} | {row['transitions']} | "
                 f"{cost['lambda_invocations']} | {cost['ddb_read_units']:.0f} / {cost['ddb_write_units']:.0f} | "
-                f"{cost['sqs_requests']} | {row['completion_lag_s']:.2f} | ${cost['total']:.4f} |"
+                f"{cost['sqs_requests']} | {row['completion_lag_s']:.2f} | ${cost['total']:.4f} | "
+                f"${cost['whole']:.2f} |"
             )
+        poll20, callback20 = costs.get(("poll (learned first wait)", 20)), costs.get(("callback", 20))
+        if poll20 and callback20:
+            ratio = poll20["total"] / callback20["total"]
+            lines += ["", f"Aim (a 20-minute generation in poll mode costs at most twice callback mode): "
+                      f"**{'met' if ratio <= 2 else 'not met'}** — ${poll20['total']:.4f} against "
+                      f"${callback20['total']:.4f} per 1,000 tasks, {ratio:.2f}×."]  # fmt: skip
+        any_cost = next(iter(costs.values()))
+        lines += ["", "The whole cost of 1,000 articles, beyond the orchestration (the same in every mode; the "
+                  "runner's share grows with the generation time): API Gateway "
+                  f"${any_cost['api_gateway_per_1000']:.4f}, S3 ${any_cost['s3_per_1000']:.4f}, CloudWatch Logs "
+                  f"${any_cost['logs_per_1000']:.4f} (at "
+                  + (f"{log_bytes:.0f} bytes of log lines per task, measured in the load run"
+                     if log_bytes is not None else f"an assumed {pricing.ASSUMED_LOG_BYTES_PER_TASK} bytes per task")
+                  + "), the example model's tokens "
+                  f"${any_cost['model_per_1000']:.2f}, and the runner's Fargate time (below 1 cent per 1,000 "
+                  "1-minute articles; see the whole-cost column for each length). The model dominates.",
+                  "", f"Idle, per month: **${pricing.idle_month():.2f}** (" + "; ".join(
+                      f"{name} ${price:.2f}" for name, price in pricing.IDLE_MONTH.items()) + ").", ""]  # fmt: skip
         lines += ["", "Completion lag is measured from the runner's finish to the task's `succeeded`: in poll "
                   f"modes it is up to one poll interval (here 1 s = {SCALE} s on AWS), in callback mode the "
                   "runner reports at once.", "", pricing.describe(), ""]  # fmt: skip
