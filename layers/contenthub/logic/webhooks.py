@@ -101,6 +101,23 @@ def notify(
     return delivery_id
 
 
+def _requeue_unqueued_retry(delivery: StoredDelivery, attempt: int, round_: Any, queue: Queue) -> None:
+    """This message's attempt is over and a retry is scheduled, yet the message came back: the
+    sender that recorded the attempt may have failed to queue the retry (the message is then
+    redelivered by SQS). Queue it again; a copy is harmless, the retry's claim sends once."""
+    recorded = any(a.attempt == attempt for a in delivery.attempts)
+    if (
+        recorded
+        and delivery.attempt_count == attempt
+        and delivery.claim_expires_at is None
+        and delivery.next_attempt_at
+    ):
+        due = datetime.fromisoformat(delivery.next_attempt_at.replace("Z", "+00:00")).timestamp()
+        delay = max(0, min(int(due - time.time()), 900))  # SQS delays at most 15 minutes; due_at says the rest
+        queue.send({"delivery_id": delivery.delivery_id, "due_at": due, "attempt": attempt + 1,
+                    "round": (delivery.redeliveries or 0) if round_ is None else round_}, delay)  # fmt: skip
+
+
 def deliver(
     message: dict[str, Any], settings: Settings, deliveries: dal.DeliveryRepository, queue: Queue,
     secrets: Callable[[], list[str]], resolver: Resolver = system_resolver, now: datetime | None = None,
@@ -133,6 +150,7 @@ def deliver(
     now = now or utc_now()
     lease = (deadline + RECORD_RESERVE_SECONDS if time_left is None else time_left) + CLAIM_GRACE_SECONDS
     if not deliveries.claim_attempt(delivery_id, attempt, now, now + timedelta(seconds=lease), round_):
+        _requeue_unqueued_retry(delivery, attempt, round_, queue)
         return DeliveryOutcome.TAKEN
     if delivery.attempt_count == attempt:
         logger.warning("webhook attempt taken over: its claim expired with no result recorded",
