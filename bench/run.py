@@ -138,9 +138,9 @@ def submit_latency(stack: LocalStack, count: int = 200) -> dict[str, Any]:
 def handler_vs_floor(stack: LocalStack, count: int = 200) -> dict[str, Any]:
     """The submit handler in this process (same moto server) vs the writes it cannot avoid."""
     os.environ.update(stack.aws_env())
-    env = {"TASKS_TABLE": "TasksTable", "COUNTERS_TABLE": "CountersTable", "ACCOUNTS_TABLE": "AccountsTable",
-           "INTAKE_QUEUE_URL": "IntakeQueueUrl", "IDEMPOTENCY_TABLE": "IdempotencyTable"}  # fmt: skip
-    os.environ.update({k: stack.outputs[v] for k, v in env.items()})
+    from contenthub.resources import Principal, environment_from_outputs
+
+    os.environ.update(environment_from_outputs(stack.outputs, Principal.SUBMIT))  # as the stack sets them
     os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
     os.environ["POWERTOOLS_METRICS_NAMESPACE"] = "ContentHubBench"
     sys.path[:0] = [str(FUNCTIONS_DIR / "submit")]
