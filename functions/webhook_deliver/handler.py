@@ -31,8 +31,9 @@ def record_handler(record: SQSRecord, lambda_context: Any = None) -> None:
     # An attempt's claim lasts as long as this invocation can (see logic/webhooks.py).
     time_left = lambda_context.get_remaining_time_in_millis() / 1000 if lambda_context is not None else None
     outcome = webhooks.deliver(
-        message, settings, dal.deliveries(), services.webhook_queue(), signing_secrets, time_left=time_left
-    )
+        message, settings, dal.deliveries(), services.webhook_queue(), signing_secrets, time_left=time_left,
+        redelivered=int(record.attributes.get("ApproximateReceiveCount") or 1) > 1,  # always set by SQS
+    )  # fmt: skip
     logger.info("webhook message handled", extra={"delivery_id": message.get("delivery_id"), "outcome": outcome})
     count(MetricName.WEBHOOKS_DELIVERED, outcome == DeliveryOutcome.DELIVERED)
     count(MetricName.WEBHOOK_ATTEMPTS_FAILED, outcome.failed_attempt)

@@ -102,9 +102,10 @@ def notify(
 
 
 def _requeue_unqueued_retry(delivery: StoredDelivery, attempt: int, round_: Any, queue: Queue) -> None:
-    """This message's attempt is over and a retry is scheduled, yet the message came back: the
-    sender that recorded the attempt may have failed to queue the retry (the message is then
-    redelivered by SQS). Queue it again; a copy is harmless, the retry's claim sends once."""
+    """This message's attempt is over and a retry is scheduled, yet SQS delivers the message again:
+    the sender that recorded the attempt may have failed to queue the retry. Queue it again, due
+    when it was; a copy is harmless, the retry's claim sends once. (Only on an SQS redelivery: a
+    duplicate delivered once is not a sign of a lost retry.)"""
     recorded = any(a.attempt == attempt for a in delivery.attempts)
     if (
         recorded
@@ -121,13 +122,15 @@ def _requeue_unqueued_retry(delivery: StoredDelivery, attempt: int, round_: Any,
 def deliver(
     message: dict[str, Any], settings: Settings, deliveries: dal.DeliveryRepository, queue: Queue,
     secrets: Callable[[], list[str]], resolver: Resolver = system_resolver, now: datetime | None = None,
-    time_left: float | None = None,
+    time_left: float | None = None, redelivered: bool = False,
 ) -> DeliveryOutcome:  # fmt: skip
     """Handle one queue message for a delivery; returns what happened (for logs and metrics).
 
     `time_left`: seconds the invocation has left (Lambda's remaining time). The attempt's deadline
     fits in it, and the claim lasts it plus CLAIM_GRACE_SECONDS: a claim lapses only once the
-    invocation that took it is gone, and then the message SQS delivers again takes it over."""
+    invocation that took it is gone, and then the message SQS delivers again takes it over.
+    `redelivered`: SQS delivers this message again (ApproximateReceiveCount > 1): the invocation
+    that had it failed, possibly after recording its attempt and before queueing the retry."""
     delivery_id = str(message["delivery_id"])
     due_at = float(message.get("due_at", 0))
     if due_at - time.time() > 1:  # SQS delays at most 15 minutes: wait again until due
@@ -150,7 +153,8 @@ def deliver(
     now = now or utc_now()
     lease = (deadline + RECORD_RESERVE_SECONDS if time_left is None else time_left) + CLAIM_GRACE_SECONDS
     if not deliveries.claim_attempt(delivery_id, attempt, now, now + timedelta(seconds=lease), round_):
-        _requeue_unqueued_retry(delivery, attempt, round_, queue)
+        if redelivered:
+            _requeue_unqueued_retry(delivery, attempt, round_, queue)
         return DeliveryOutcome.TAKEN
     if delivery.attempt_count == attempt:
         logger.warning("webhook attempt taken over: its claim expired with no result recorded",

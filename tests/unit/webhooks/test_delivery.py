@@ -78,8 +78,9 @@ def notify(fakes: Fakes, finished: Task = TASK) -> str | None:
 
 
 def deliver(fakes: Fakes, message: dict[str, Any], settings: Settings = SETTINGS, resolver: Any = public,
-            now: datetime = NOW) -> DeliveryOutcome:  # fmt: skip
-    return webhooks.deliver(message, settings, fakes.deliveries, fakes.webhook_queue, lambda: [SECRET], resolver, now)  # type: ignore[arg-type]
+            now: datetime = NOW, redelivered: bool = False) -> DeliveryOutcome:  # fmt: skip
+    return webhooks.deliver(message, settings, fakes.deliveries, fakes.webhook_queue, lambda: [SECRET], resolver, now,  # type: ignore[arg-type]
+                            redelivered=redelivered)  # fmt: skip
 
 
 def last_message(fakes: Fakes, due: bool = True) -> dict[str, Any]:
@@ -213,9 +214,11 @@ def test_a_duplicate_message_for_the_same_attempt_sends_nothing(fakes: Fakes, re
     message = last_message(fakes)
     assert deliver(fakes, message) == DeliveryOutcome.RETRYING
     assert deliver(fakes, message) == DeliveryOutcome.TAKEN
-    assert len(receiver.received) == 1 and stored(fakes).attempt_count == 1
-    # The copy cannot tell a retry that was queued from one that was not: it queues the retry again,
-    # and the two copies of attempt 2 send once.
+    assert len(receiver.received) == 1 and len(fakes.webhook_queue.sent) == 2
+    assert stored(fakes).attempt_count == 1
+    # SQS delivering it again (the first handler failed after recording) queues the retry again:
+    # the two copies of attempt 2 send once.
+    assert deliver(fakes, message, redelivered=True) == DeliveryOutcome.TAKEN
     retries = [{**m.body, "due_at": 0} for m in fakes.webhook_queue.sent[1:]]  # both due now
     assert [r["attempt"] for r in retries] == [2, 2]
     for retry in retries:
@@ -289,7 +292,7 @@ def test_a_failure_to_queue_the_next_attempt_does_not_strand_the_delivery(fakes:
     with pytest.raises(QueueUnavailable):
         deliver(fakes, message)
     fakes.webhook_queue.unavailable = None
-    deliver(fakes, message)  # SQS delivers the message again after the failed batch item
+    deliver(fakes, message, redelivered=True)  # SQS delivers the message again after the failed batch item
     assert [m.body["attempt"] for m in fakes.webhook_queue.sent] == [1, 2] or stored(
         fakes
     ).status != DeliveryState.PENDING
