@@ -49,7 +49,7 @@ class SchedulerAdapter:
         self.fired: list[tuple[str, str]] = []  # (schedule name, scheduled time), for operators and tests
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     # -- the clock ----------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -58,6 +58,15 @@ class SchedulerAdapter:
     def advance(self, seconds: float) -> datetime:
         self.offset += timedelta(seconds=seconds)
         return self.now()
+
+    def advance_and_fire(self, seconds: float) -> tuple[datetime, list[tuple[str, str]]]:
+        """Fire what is due now (a schedule created since the last tick is then seen at the current
+        time), move the clock, fire what the skipped window holds — all under the lock, so the
+        background tick cannot take the firings in between."""
+        with self._lock:
+            fired = self.tick()
+            now = self.advance(seconds)
+            return now, fired + self.tick()
 
     # -- firing -------------------------------------------------------------------------------------
     def _schedules(self) -> list[dict[str, Any]]:

@@ -273,11 +273,7 @@ class LocalStack:
     def _advance_clock(self, request: dict[str, Any]) -> dict[str, Any]:
         """POST /_local/scheduler/advance {"seconds": N}: move the scheduler's clock and fire what is due."""
         assert self.scheduler is not None
-        # Fire what is due now first: a schedule created since the last tick is then seen at the
-        # current time, and the advance fires its times in the skipped window.
-        fired = self.scheduler.tick()
-        now = self.scheduler.advance(float(request["seconds"]))
-        fired += self.scheduler.tick()
+        now, fired = self.scheduler.advance_and_fire(float(request["seconds"]))
         return {"now": now.isoformat(), "fired": [{"schedule": n, "scheduled_time": t} for n, t in fired]}
 
     def _inject_fault(self, request: dict[str, Any]) -> dict[str, Any]:
