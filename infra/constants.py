@@ -15,13 +15,12 @@ SERVICE = "contenthub"
 LAYER_REQUIREMENTS = [
     "aws-lambda-powertools[tracer]==3.37.0",
     "pydantic==2.14.4",
-    "pydantic-settings==2.16.3",
     "cronsim==2.8",  # schedule previews and validation (Unix cron semantics)
     "tzdata==2026.6",  # IANA timezones for schedules, independent of the runtime image
 ]
 # The local stack substitutes its virtualenv for the layer with this description (wheels for
 # another platform); see local/contenthub_local/lambda_adapter.py.
-DEPS_LAYER_DESCRIPTION = "Third-party packages: Powertools, pydantic, pydantic-settings, cronsim, tzdata"
+DEPS_LAYER_DESCRIPTION = "Third-party packages: Powertools, pydantic, cronsim, tzdata"
 LAMBDA_PYTHON_VERSION = "3.13"  # Makefile LAMBDA_PYTHON and runner/Dockerfile use the same
 LAMBDA_PLATFORM = "manylinux2014_aarch64"
 

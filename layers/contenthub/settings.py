@@ -15,16 +15,23 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, PrivateAttr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from contenthub.errors import ConfigurationError
 from contenthub.resources import RESOURCES, Principal, Resource, used_by
 from contenthub.states import CreatorKind, CreatorMode
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+class Settings(BaseModel):
+    """Each field from the keyword of that name, else the environment variable of that name
+    (exact case), else its default. (A plain model reading os.environ: pydantic-settings did the
+    same and cost about 45 ms of every cold start, docs/decisions.md.)"""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        environment = {name: os.environ[name] for name in type(self).model_fields if name in os.environ}
+        super().__init__(**{**environment, **values})
 
     # --- behaviour, from the old system's report -------------------------------------------
     ASYNC_CONTENT_GENERATION_ENABLED: bool = True

@@ -111,3 +111,24 @@ def test_the_products_conditional_write_retries_a_conflict_and_still_reports_a_f
     exists_already = {"Put": {"TableName": TABLE, "Item": {"k": {"S": "total"}},
                               "ConditionExpression": "attribute_not_exists(k)"}}  # fmt: skip
     assert conditional(client.transact_write_items, TransactItems=[exists_already]) is False
+
+
+def test_writes_per_item_and_conflicts_are_counted_as_the_load_run_reports_them(client):
+    counts = moto_seams.write_counts
+    counts.reset()
+    first = in_background(lambda: client.transact_write_items(TransactItems=[add("total"), add("today")]))
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=[add("other"), add("today")])  # cancelled: writes nothing
+    with pytest.raises(client.exceptions.TransactionConflictException):
+        client.put_item(TableName=TABLE, Item={"k": {"S": "total"}, "n": {"N": "9"}})
+    first.join()
+    client.update_item(TableName=TABLE, Key={"k": {"S": "total"}}, UpdateExpression="ADD n :one",
+                       ExpressionAttributeValues={":one": {"N": "1"}})  # fmt: skip
+    check_only = {"ConditionCheck": {"TableName": TABLE, "Key": {"k": {"S": "other"}},
+                                     "ConditionExpression": "attribute_exists(k)"}}  # fmt: skip
+    client.transact_write_items(TransactItems=[check_only, add("today")])  # a check is not a write
+    writes = {key: n for (table, key), n in counts.items.items() if table == TABLE}
+    assert writes == {'{"k": {"S": "total"}}': 2, '{"k": {"S": "today"}}': 2}
+    assert (counts.transaction_conflicts, counts.write_conflicts) == (1, 1)
+    counts.reset()
+    assert not counts.items and counts.transaction_conflicts == counts.write_conflicts == 0

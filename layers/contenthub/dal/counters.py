@@ -80,39 +80,47 @@ class CounterRepository:
         return sums
 
     def _items(self, keys: list[str]) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(keys), 100):
-            pending: dict[str, Any] = {
-                self.table: {"Keys": [{"name": {"S": k}} for k in keys[start : start + 100]], "ConsistentRead": True}
-            }
-            while pending:  # BatchGetItem may leave keys unprocessed under load
-                response = client("dynamodb").batch_get_item(RequestItems=pending)
-                found += response.get("Responses", {}).get(self.table, [])
-                pending = response.get("UnprocessedKeys") or {}
-        return found
+        return batch_get(self.table, keys)
+
+
+def batch_get(table: str, names: list[str], consistent: bool = True) -> list[dict[str, Any]]:
+    """The items of these names that exist (low-level attribute values), 100 per BatchGetItem."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(names), 100):
+        pending: dict[str, Any] = {
+            table: {"Keys": [{"name": {"S": k}} for k in names[start : start + 100]], "ConsistentRead": consistent}
+        }
+        while pending:  # BatchGetItem may leave keys unprocessed under load
+            response = client("dynamodb").batch_get_item(RequestItems=pending)
+            found += response.get("Responses", {}).get(table, [])
+            pending = response.get("UnprocessedKeys") or {}
+    return found
 
 
 @dataclass
 class GenerationTimes:
-    """The most recent generation times per creator kind (one small item each)."""
+    """The most recent generation times per creator kind, in SHARDS small items: a result appends
+    to one chosen at random (so no item takes more than about a tenth of the results), a read
+    merges them (one BatchGetItem). Each keeps its last `keep`: about the last 30 results in all."""
 
     table: str
-    keep: int = 25
+    keep: int = 3
 
-    def _key(self, kind: str) -> dict[str, str]:
-        return {"name": f"gen:recent:{kind}"}
+    def _key(self, kind: str, shard: int) -> dict[str, str]:
+        return {"name": f"gen:recent:{kind}#{shard}"}
 
-    def record(self, kind: str, seconds: float, attempts: int = 5) -> None:
-        """Append a sample with optimistic locking, retried when another result landed at the same
-        moment (seen by the benchmark: tasks finishing together lost their samples); after a few
-        lost races the sample is dropped — it is one sample of a statistic."""
+    def record(self, kind: str, seconds: float, attempts: int = 5, shard: int | None = None) -> None:
+        """Append a sample to a shard with optimistic locking, retried when another result landed
+        there at the same moment (seen by the benchmark: tasks finishing together lost their
+        samples); after a few lost races the sample is dropped — it is one sample of a statistic."""
+        key = self._key(kind, random.randrange(SHARDS) if shard is None else shard)
         for _ in range(attempts):
-            item = get(self.table, self._key(kind)) or {}
+            item = get(self.table, key) or {}
             samples = [*item.get("samples", []), round(float(seconds), 3)][-self.keep :]
             version = int(item.get("version", 0))
             if conditional(
                 dynamodb_table(self.table).put_item,
-                Item={**self._key(kind), "samples": [decimal(s) for s in samples], "version": version + 1},
+                Item={**key, "samples": [decimal(s) for s in samples], "version": version + 1},
                 ConditionExpression="attribute_not_exists(#n) OR version = :v",
                 ExpressionAttributeNames={"#n": "name"},
                 ExpressionAttributeValues={":v": version},
@@ -120,5 +128,7 @@ class GenerationTimes:
                 return
 
     def recent(self, kind: str) -> list[float]:
-        item = dynamodb_table(self.table).get_item(Key=self._key(kind)).get("Item") or {}
-        return [float(s) for s in item.get("samples", [])]
+        """Every kept sample, shortest first (eventually consistent: a statistic)."""
+        names = [self._key(kind, shard)["name"] for shard in range(SHARDS)]
+        items = batch_get(self.table, names, consistent=False)
+        return sorted(float(s["N"]) for item in items for s in item.get("samples", {}).get("L", []))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from pydantic import BaseModel
 from contenthub.aws import client, dynamodb_table, error_code
 
 _serializer = TypeSerializer()
+# Under the function's Powertools logger ("contenthub"): retried conflicts show how hot items are.
+log = logging.getLogger(__name__)
 __all__ = ["av", "client", "conditional", "condition_failed", "decimal", "dynamodb_table", "plain"]
 
 
@@ -70,6 +73,7 @@ def conditional(write: Callable[..., Any], **request: Any) -> bool:
         except ClientError as error:
             if transaction_conflict(error):
                 if attempt < CONFLICT_RETRIES:
+                    log.info("retrying after a transaction conflict", extra={"attempt": attempt + 1})
                     time.sleep(random.uniform(0.5, 1.0) * 0.01 * 2**attempt)
                     continue
                 raise

@@ -7,15 +7,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from contenthub.dal.items import conditional, decimal, dynamodb_table, plain
 from contenthub.models import iso
+from contenthub.models.common import Model
 
 HEARTBEAT_KEY = "runner:heartbeat"
 
 
-class Heartbeat(BaseModel):
+class Heartbeat(Model):
     runner_id: str
     heartbeat_at: str
     slots_in_use: int

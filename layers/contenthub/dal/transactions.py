@@ -23,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from contenthub.dal.counters import Counter, counter_updates
-from contenthub.dal.items import av, client, condition_failed
+from contenthub.dal.items import av, client, condition_failed, log
 from contenthub.dal.tasks import task_item
 from contenthub.errors import ServiceBusy
 from contenthub.models import StoredContent, Task, day_of, iso, month_of
@@ -89,7 +89,9 @@ class Transactions:
                 return True
             except ClientError as error:
                 if _only_conflicts(error):
-                    time.sleep(random.uniform(0, 0.01 * 2**attempt))
+                    if attempt + 1 < CONFLICT_RETRIES:
+                        log.info("retrying after a transaction conflict", extra={"attempt": attempt + 1})
+                        time.sleep(random.uniform(0, 0.01 * 2**attempt))
                     continue
                 if condition_failed(error):
                     return False

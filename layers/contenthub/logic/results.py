@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from contenthub import dal
 from contenthub.aws.s3 import ArticleStore
 from contenthub.aws.sqs import Queue
@@ -20,6 +18,7 @@ from contenthub.logic.publishing import Publisher
 from contenthub.logic.webhooks import notify
 from contenthub.models import Article, StoredContent, Task, content_id_for, iso, job_id_for, utc_now
 from contenthub.models import contents as limits
+from contenthub.models.common import Model
 from contenthub.models.jobs import ERROR_LIMIT, clip
 from contenthub.observability import MetricName, count, logger, seconds
 from contenthub.settings import Settings
@@ -33,7 +32,7 @@ STATUS_METRICS = {
 }
 
 
-class AttemptResult(BaseModel):
+class AttemptResult(Model):
     """What handle_result returns to the state machine (kept in the execution's state)."""
 
     status: TaskStatus | None

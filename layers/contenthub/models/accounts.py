@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, field_validator
 
-from contenthub.models.common import AccountId, Topic, printable
+from contenthub.models.common import AccountId, Model, Topic, printable
 
 
-class AccountSettings(BaseModel):
+class AccountSettings(Model):
     """The fields an operator sets on an account (create and update)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -43,7 +43,7 @@ class AccountCreate(AccountSettings):
     name: str = Field(min_length=1, max_length=100)
 
 
-class Account(BaseModel):
+class Account(Model):
     """An account as the API shows it."""
 
     account_id: int
@@ -78,6 +78,6 @@ class AccountRecord(Account):
         return Account.model_validate(data)
 
 
-class AccountList(BaseModel):
+class AccountList(Model):
     accounts: list[Account]
     next_cursor: str | None = None

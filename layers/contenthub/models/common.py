@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
 
 TASK_ID_PATTERN = r"^task-[0-9a-f]{12}$"
 CONTENT_ID_PATTERN = r"^content-[0-9a-f]{12}-\d+$"
@@ -30,6 +30,13 @@ MAX_JSON_DEPTH = 64
 _JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?')
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+class Model(BaseModel):
+    """Every model's base. Its validator and serializer are built on first use, not at import: a
+    function builds only the models it uses, which keeps cold starts short (docs/benchmarks.md)."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:

@@ -6,8 +6,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from contenthub.models.common import Model
 from contenthub.states import ContentStatus
 
 # What a Content item keeps of the runner's article, in UTF-8 bytes (DynamoDB items max 400 KB).
@@ -29,7 +30,7 @@ def metadata_item(metadata: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(metadata, allow_nan=False), parse_float=Decimal)  # type: ignore[no-any-return]
 
 
-class Content(BaseModel):
+class Content(Model):
     """A content as the API shows it."""
 
     content_id: str
@@ -74,12 +75,12 @@ class StoredContent(Content):
         return Content.model_validate(data)
 
 
-class ContentPage(BaseModel):
+class ContentPage(Model):
     contents: list[Content]
     next_cursor: str | None = None
 
 
-class ReviewRequest(BaseModel):
+class ReviewRequest(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     note: str | None = Field(None, max_length=1000, description="why (kept on the content)")

@@ -3,7 +3,9 @@ the record of each change."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from contenthub.models.common import Model
 
 # API field → the setting it overrides (contenthub.settings.Settings holds the defaults; the stack
 # creates one parameter per setting with the deployed value).
@@ -18,7 +20,7 @@ CONTROLS_CACHE_SECONDS = 10
 MAX_CAP = 1000
 
 
-class Controls(BaseModel):
+class Controls(Model):
     generation_enabled: bool = Field(description="false: submits and schedule firings are refused with 503")
     max_concurrent_tasks: int = Field(ge=1, le=MAX_CAP, description="global cap: jobs generating at once")
     runner_slots: int = Field(ge=1, le=MAX_CAP, description="jobs one runner runs at once")
@@ -33,7 +35,7 @@ class ControlsView(Controls):
     as_of: str
 
 
-class ControlsUpdate(BaseModel):
+class ControlsUpdate(Model):
     """Body of PUT /controls: the controls to change (at least one)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -50,7 +52,7 @@ class ControlsUpdate(BaseModel):
         return self
 
 
-class ControlChange(BaseModel):
+class ControlChange(Model):
     """One change of one control, as recorded."""
 
     at: str
@@ -66,5 +68,5 @@ class ControlsChanged(ControlsView):
     changes: list[ControlChange]
 
 
-class ControlHistory(BaseModel):
+class ControlHistory(Model):
     changes: list[ControlChange] = Field(description="newest first")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from contenthub.models.common import Model
 
 MAX_SELECTED = 100
 MAX_MESSAGE_ID_LENGTH = 100
@@ -16,7 +18,7 @@ class DeadLetterQueueName(StrEnum):
     WEBHOOKS = "webhooks"
 
 
-class DeadLetterQueue(BaseModel):
+class DeadLetterQueue(Model):
     name: DeadLetterQueueName
     source: str = Field(description="the queue its messages came from (and go back to on redrive)")
     count: int = Field(description="messages waiting (SQS's approximate count)")
@@ -24,11 +26,11 @@ class DeadLetterQueue(BaseModel):
     can_fail_tasks: bool = Field(description="its messages name a task that can be marked failed")
 
 
-class DeadLetterQueues(BaseModel):
+class DeadLetterQueues(Model):
     queues: list[DeadLetterQueue]
 
 
-class DeadLetter(BaseModel):
+class DeadLetter(Model):
     message_id: str
     queue: DeadLetterQueueName
     task_id: str | None = None
@@ -43,13 +45,13 @@ class DeadLetter(BaseModel):
     body: str = Field(description="the message body (at most 2,000 characters)")
 
 
-class DeadLetterList(BaseModel):
+class DeadLetterList(Model):
     queue: DeadLetterQueueName
     count: int
     messages: list[DeadLetter]
 
 
-class Selection(BaseModel):
+class Selection(Model):
     """Which messages: `message_ids`, or every message with `all`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -66,19 +68,19 @@ class FailRequest(Selection):
     reason: str | None = Field(None, max_length=1000, description="the task's error; default: why it was dead-lettered")
 
 
-class RedriveResult(BaseModel):
+class RedriveResult(Model):
     queue: DeadLetterQueueName
     moved: list[str] = Field(description="message ids sent back to the source queue")
     not_found: list[str] = Field(default_factory=list, description="selected ids not in the queue (any more)")
 
 
-class FailedTask(BaseModel):
+class FailedTask(Model):
     message_id: str
     task_id: str | None
     outcome: str = Field(description="failed, or why not: already <status>, unknown task")
 
 
-class FailResult(BaseModel):
+class FailResult(Model):
     queue: DeadLetterQueueName
     tasks: list[FailedTask]
     not_found: list[str] = Field(default_factory=list)

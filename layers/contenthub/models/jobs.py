@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from contenthub.models.common import Model
 from contenthub.states import JobState
 
 # Texts that leave the runner go into the job row, the task row and Step Functions state (256 KB in
@@ -30,7 +31,7 @@ def clip(text: str, limit: int, total: int | None = None) -> str:
     return data[:keep].decode("utf-8", errors="ignore") + note
 
 
-class Article(BaseModel):
+class Article(Model):
     """What a content creator produces."""
 
     title: str = Field(min_length=1)
@@ -40,7 +41,7 @@ class Article(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class JobRequest(BaseModel):
+class JobRequest(Model):
     """A runner job, as sent on the runner-jobs queue by the state machine's DispatchJob state."""
 
     job_id: str
@@ -65,7 +66,7 @@ class JobRequest(BaseModel):
         return cls.model_validate(data)
 
 
-class Job(BaseModel):
+class Job(Model):
     """A job's status row in the jobs table: written by the runner, read by functions/poll."""
 
     job_id: str

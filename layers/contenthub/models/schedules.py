@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
-from contenthub.models.common import printable
+from contenthub.models.common import Model, printable
 from contenthub.models.tasks import BatchSubmitRequest, FiringSkip
 from contenthub.states import ScheduleState, ScheduleType
 
 
-class ScheduleCreate(BaseModel):
+class ScheduleCreate(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=100, description="display name, any language")
@@ -25,7 +25,7 @@ class ScheduleCreate(BaseModel):
         return printable(value, "name")
 
 
-class LastFiring(BaseModel):
+class LastFiring(Model):
     """What the last firing did."""
 
     at: str = Field(description="the firing's scheduled time")
@@ -33,7 +33,7 @@ class LastFiring(BaseModel):
     skipped: list[FiringSkip] = Field(default_factory=list, description="what the accounts' daily quotas left out")
 
 
-class ScheduleRecord(BaseModel):
+class ScheduleRecord(Model):
     """Our record of a batch schedule; the schedule itself lives in EventBridge Scheduler under
     the same id."""
 
@@ -57,11 +57,11 @@ class Schedule(ScheduleRecord):
     next_fire_times: list[str] = Field(default_factory=list)
 
 
-class ScheduleList(BaseModel):
+class ScheduleList(Model):
     schedules: list[Schedule]
 
 
-class SchedulePreview(BaseModel):
+class SchedulePreview(Model):
     cron: str
     timezone: str
     fire_times: list[str]

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from contenthub.models.common import Model
 from contenthub.states import TaskStatus
 
 
-class StateVisit(BaseModel):
+class StateVisit(Model):
     name: str
     type: str = Field(description="Task, Wait, Choice, Pass, Succeed, Fail, …")
     entered_at: str
     exited_at: str | None = None
 
 
-class AttemptTimings(BaseModel):
+class AttemptTimings(Model):
     queued_seconds: float | None = Field(None, description="submitted (or retried) → a runner started the job")
     generating_seconds: float | None = Field(None, description="the runner started → the creator finished")
     storing_seconds: float | None = Field(None, description="the creator finished → the attempt ended (stored)")
 
 
-class AttemptHistory(BaseModel):
+class AttemptHistory(Model):
     attempt: int
     status: TaskStatus
     error: str | None = None
@@ -35,7 +36,7 @@ class AttemptHistory(BaseModel):
     runner_id: str | None = None
 
 
-class TaskHistory(BaseModel):
+class TaskHistory(Model):
     task_id: str
     status: TaskStatus
     created_at: str

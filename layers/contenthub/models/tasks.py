@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
 from contenthub.models.common import (
     MAX_BATCH_ACCOUNTS,
@@ -15,12 +15,13 @@ from contenthub.models.common import (
     AccountId,
     IsoDateTime,
     Keyword,
+    Model,
     printable,
 )
 from contenthub.states import TaskStatus
 
 
-class SubmitTaskRequest(BaseModel):
+class SubmitTaskRequest(Model):
     """Body of POST /tasks."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -47,7 +48,7 @@ class SubmitTaskRequest(BaseModel):
         return value
 
 
-class BatchSubmitRequest(BaseModel):
+class BatchSubmitRequest(Model):
     """Body of POST /tasks/batch, and the params of an `async_content_generation` schedule:
     account_ids × count_per_account tasks, topics from `topics` (in turn) or each account's topic
     pool, least recently used first."""
@@ -78,7 +79,7 @@ class BatchSubmitRequest(BaseModel):
         return value
 
 
-class CleanupRequest(BaseModel):
+class CleanupRequest(Model):
     """Body of POST /tasks/cleanup."""
 
     model_config = ConfigDict(extra="forbid")
@@ -89,7 +90,7 @@ class CleanupRequest(BaseModel):
     dry_run: StrictBool = Field(True, description="only count; set false to delete")
 
 
-class AttemptRecord(BaseModel):
+class AttemptRecord(Model):
     """An earlier attempt of a retried task, as it ended."""
 
     attempt: int
@@ -99,7 +100,7 @@ class AttemptRecord(BaseModel):
     finished_at: str | None = None
 
 
-class Task(BaseModel):
+class Task(Model):
     """A content-generation task as stored in the tasks table and shown by the API."""
 
     task_id: str
@@ -124,12 +125,12 @@ class Task(BaseModel):
     requeued: int = Field(0, description="times the sweeper queued this attempt again (its intake message was lost)")
 
 
-class TaskPage(BaseModel):
+class TaskPage(Model):
     tasks: list[Task]
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
 
 
-class FiringSkip(BaseModel):
+class FiringSkip(Model):
     """Tasks a schedule firing did not create for an account, and why."""
 
     account_id: int
@@ -138,7 +139,7 @@ class FiringSkip(BaseModel):
     reason: str
 
 
-class BatchResult(BaseModel):
+class BatchResult(Model):
     tasks: list[Task]
     created: int = Field(description="tasks created by this call (0 when it repeats an earlier one)")
     skipped: list[FiringSkip] = Field(
@@ -146,7 +147,7 @@ class BatchResult(BaseModel):
     )
 
 
-class CleanupResult(BaseModel):
+class CleanupResult(Model):
     dry_run: bool
     older_than_days: int
     cutoff: str
@@ -156,7 +157,7 @@ class CleanupResult(BaseModel):
     more: bool = Field(description="more remain: call again")
 
 
-class PollOutcome(BaseModel):
+class PollOutcome(Model):
     """What functions/poll returns to the state machine's Choice state."""
 
     status: TaskStatus

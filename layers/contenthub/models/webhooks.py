@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from contenthub.models.common import Model
 from contenthub.states import DeliveryState
 
 
-class DeliveryAttempt(BaseModel):
+class DeliveryAttempt(Model):
     attempt: int
     at: str
     status: int | None = Field(None, description="the receiver's HTTP status; null when it did not answer")
@@ -15,7 +16,7 @@ class DeliveryAttempt(BaseModel):
     error: str | None = None
 
 
-class WebhookDelivery(BaseModel):
+class WebhookDelivery(Model):
     """A delivery as the API shows it."""
 
     delivery_id: str = Field(description="the Standard Webhooks message id (webhook-id header)")
@@ -43,22 +44,22 @@ class StoredDelivery(WebhookDelivery):
         return WebhookDelivery.model_validate(self.model_dump(exclude={"payload"}))
 
 
-class DeliveryList(BaseModel):
+class DeliveryList(Model):
     deliveries: list[WebhookDelivery]
 
 
-class DisabledEndpoint(BaseModel):
+class DisabledEndpoint(Model):
     key: str = Field(description="the endpoint's key (POST /webhooks/endpoints/{key}/enable)")
     url: str
     disabled_at: str
     reason: str
 
 
-class EndpointList(BaseModel):
+class EndpointList(Model):
     endpoints: list[DisabledEndpoint]
 
 
-class EndpointEnabled(BaseModel):
+class EndpointEnabled(Model):
     key: str
     url: str
     enabled: bool = True
