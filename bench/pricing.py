@@ -27,9 +27,12 @@ PRICES = {
 # The runner's task (infra/components/runner.py): 0.5 vCPU, 1 GB, ASYNC_WORKER_COUNT (5) jobs at
 # once; a job holds a fifth of the task for its generation time (the runner mostly waits on the model).
 RUNNER_VCPU, RUNNER_GB, RUNNER_SLOTS = 0.5, 1.0, 5
-# A typical article from a model creator: the prompt (brief, account defaults, format rules) and a
-# ~1,300-word article. The offline creator records no usage, so this is an estimate, not a measurement.
-TYPICAL_TOKENS = {"input": 600, "output": 1800}
+# Tokens of a typical article from a model creator, estimated from what the Bedrock and OpenAI
+# creators send and ask for (typical_tokens): no model is reachable here, and the offline creator
+# uses none. A deployment records the real counts (InputTokens/OutputTokens metrics per model and
+# each article's metadata.usage); use those once there are some.
+CHARACTERS_PER_TOKEN = 3.5  # English text, the usual rule of thumb for Claude and GPT tokenizers
+TOKENS_PER_WORD = 1.3
 # Log volume per task when no run measured it (bytes of JSON log lines, all functions and the runner).
 ASSUMED_LOG_BYTES_PER_TASK = 6000
 # Requests outside the table above: the API call that submits (status reads by clients are extra),
@@ -37,17 +40,18 @@ ASSUMED_LOG_BYTES_PER_TASK = 6000
 API_REQUESTS_PER_TASK = 1
 S3_PER_TASK = {"put": 2, "get": 1}
 MEMORY_GB = 0.5  # every function has 512 MB
-# Assumed billed duration per invocation (ms), from the local stack's function logs' orders of magnitude.
-BILLED_MS = {"submit": 60, "dispatch": 60, "poll": 30, "handle_result": 150}
+# Billed duration per invocation (ms) when no load run measured it (bench.run.lambda_durations
+# reads the functions' platform.report lines): an assumption, and the report says so.
+ASSUMED_BILLED_MS = {"submit": 60, "dispatch": 60, "poll": 30, "handle_result": 150}
 
 # Work per invocation outside the state machine, from the code (strongly consistent reads of items
 # ≤ 4 KB = 1 RRU; a write ≤ 1 KB = 1 WRU; transactional writes cost twice).
 PER_TASK_FIXED = {
     # submit: TransactWriteItems(task put, account quota update, 2 counters) + SendMessage
     "submit": {"ddb_read": 0, "ddb_write": 2 * 4, "sqs": 1},
-    # dispatch (one per task at worst; batches of up to 10 share one): task, first-wait samples,
-    # account; the event source's ReceiveMessage + DeleteMessage
-    "dispatch": {"ddb_read": 1 + 0.5 + 1, "ddb_write": 0, "sqs": 2},
+    # dispatch (one per task at worst; batches of up to 10 share one): task, first-wait samples
+    # (10 shard items, eventually consistent), account; the event source's ReceiveMessage + DeleteMessage
+    "dispatch": {"ddb_read": 1 + 10 * 0.5 + 1, "ddb_write": 0, "sqs": 2},
     # handle_result (store): task get, TransactWriteItems(content ~3 KB, task, 2 counters), job get,
     # generation-time sample get + put, webhook target (task, account), content for publishing
     "handle_result": {"ddb_read": 1 + 1 + 1 + 2 + 1, "ddb_write": 2 * (3 + 1 + 2) + 1, "sqs": 0},
@@ -60,10 +64,34 @@ PER_HEARTBEAT_SECONDS = 10  # runner: job heartbeat + slot renewal every RUNNER_
 CALLBACK_EXTRA = {"ddb_read": 0, "ddb_write": 4, "sqs": 0}  # the runner writes task progress itself
 
 
-def per_thousand(row: dict[str, Any], log_bytes_per_task: float | None = None) -> dict[str, Any]:
+def typical_tokens() -> dict[str, int]:
+    """Input: the model creators' system prompt and brief for a typical job (two keywords, the
+    default style); output: the JSON answer around an article of the default length."""
+    from contenthub.models import JobRequest
+    from contenthub.settings import Settings
+    from contenthub_runner.creators import Brief
+    from contenthub_runner.creators.openai import SYSTEM
+
+    settings = Settings()
+    job = JobRequest(job_id="job-typical", task_id="task-000000000000", attempt=1, account_id=49,
+                     topic="What changes when AI writes the first draft", keywords=["AI", "editing"])  # fmt: skip
+    prompt = SYSTEM + Brief.of(job, settings).prompt()
+    summary_and_tags = 80  # words: a two-sentence summary, a title and a few tags
+    return {
+        "input": round(len(prompt) / CHARACTERS_PER_TOKEN),
+        "output": round((settings.CREATOR_LENGTH + summary_and_tags) * TOKENS_PER_WORD),
+    }
+
+
+def per_thousand(
+    row: dict[str, Any], log_bytes_per_task: float | None = None, billed_ms: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Requests and cost of 1,000 tasks like `row` (one measured execution): the orchestration
     (`total`, comparable between modes) and the whole cost of an article (`whole`): plus the API
-    request, S3, CloudWatch Logs, the runner's Fargate time and the model's tokens."""
+    request, S3, CloudWatch Logs, the runner's Fargate time and the model's tokens. `billed_ms`:
+    the measured mean billed duration per function (else ASSUMED_BILLED_MS)."""
+    billed = {**ASSUMED_BILLED_MS, **(billed_ms or {})}
+    tokens = typical_tokens()
     polls = row["polls"]
     generation_seconds = row["minutes"] * 60
     reads = sum(v["ddb_read"] for v in PER_TASK_FIXED.values()) + polls * PER_POLL["ddb_read"]
@@ -75,8 +103,8 @@ def per_thousand(row: dict[str, Any], log_bytes_per_task: float | None = None) -
         reads += CALLBACK_EXTRA["ddb_read"]
         writes += CALLBACK_EXTRA["ddb_write"]
     invocations = 2 + row["lambda_in_machine"]  # submit + dispatch + those in the machine (polls, results)
-    gb_seconds = MEMORY_GB / 1000 * (BILLED_MS["submit"] + BILLED_MS["dispatch"] + BILLED_MS["handle_result"]
-                                     + polls * BILLED_MS["poll"])  # fmt: skip
+    gb_seconds = MEMORY_GB / 1000 * (billed["submit"] + billed["dispatch"] + billed["handle_result"]
+                                     + polls * billed["poll"])  # fmt: skip
     cost = (
         row["transitions"] * PRICES["sfn_transition"]
         + invocations * PRICES["lambda_request"]
@@ -93,8 +121,7 @@ def per_thousand(row: dict[str, Any], log_bytes_per_task: float | None = None) -
         "logs": log_bytes / 1e9 * PRICES["logs_ingest_gb"],
         "fargate": runner_hours
         * (RUNNER_VCPU * PRICES["fargate_vcpu_hour_arm"] + RUNNER_GB * PRICES["fargate_gb_hour_arm"]),  # fmt: skip
-        "model": TYPICAL_TOKENS["input"] * PRICES["model_input_token"]
-        + TYPICAL_TOKENS["output"] * PRICES["model_output_token"],
+        "model": tokens["input"] * PRICES["model_input_token"] + tokens["output"] * PRICES["model_output_token"],
     }
     return {
         **{f"{name}_per_1000": value * 1000 for name, value in extras.items()},
@@ -124,7 +151,15 @@ def idle_month() -> float:
     return sum(IDLE_MONTH.values())
 
 
-def describe() -> str:
+def describe(billed_ms: dict[str, float] | None = None) -> str:
+    tokens = typical_tokens()
+    if billed_ms and set(ASSUMED_BILLED_MS) <= set(billed_ms):
+        durations = ("Lambda durations are measured: the mean billed duration per invocation in the load run's "
+                     "platform.report lines (" + ", ".join(f"{name} {billed_ms[name]:.0f} ms" for name in
+                     ASSUMED_BILLED_MS) + ", at 512 MB; against moto on this machine, not DynamoDB)")  # fmt: skip
+    else:
+        durations = ("Lambda durations are assumed (" + ", ".join(f"{name} {ms} ms" for name, ms in
+                     ASSUMED_BILLED_MS.items()) + " at 512 MB): no load run measured them")  # fmt: skip
     return (
         "Prices (us-east-1, published list prices, looked up 2026-11-28): Step Functions Standard $0.025 per "
         "1,000 state transitions; Lambda $0.20 per million requests and $0.0000133334 per GB-second (arm64); "
@@ -134,8 +169,9 @@ def describe() -> str:
         "1,000 GETs, CloudWatch Logs ingestion $0.50 per GB (at the log volume below), the runner's Fargate "
         "time (Linux/ARM $0.03238 per vCPU-hour and $0.00356 per GB-hour; 0.5 vCPU and 1 GB shared by 5 "
         "jobs) and a model's tokens (example: Claude 3.5 Haiku on Bedrock, $0.0008 / $0.004 per 1,000 "
-        "input / output tokens, for an estimated 600 in and 1,800 out per article — an estimate: the "
-        "offline creator records no usage). Not included: free tiers, data transfer, storage. Lambda "
-        "durations are assumed (submit/dispatch 60 ms, poll 30 ms, handle_result 150 ms at 512 MB), not "
-        "measured; the table's Lambda column counts invocations per task."
+        f"input / output tokens, for {tokens['input']} in and {tokens['output']} out per article — estimated "
+        "from the model creators' actual prompt at 3.5 characters a token and the default length of "
+        "800 words at 1.3 tokens a word: no model is reachable here; a deployment records the real counts "
+        "as InputTokens/OutputTokens metrics and in each article's metadata). Not included: free tiers, "
+        f"data transfer, storage. {durations}; the table's Lambda column counts invocations per task."
     )

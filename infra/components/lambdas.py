@@ -8,8 +8,8 @@ from constructs import Construct
 
 from contenthub.observability import NAMESPACE
 from contenthub.resources import PRINCIPAL_VARIABLE, Principal
-from infra.constants import DEPS_LAYER_DESCRIPTION, FUNCTIONS_DIR, SERVICE
-from infra.layers import build_deps_layer, build_shared_layer
+from infra.constants import DEPS_LAYER_DESCRIPTION, SERVICE
+from infra.layers import build_deps_layer, build_function_package, build_shared_layer
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13  # the local stack runs the functions on this Python too
 
@@ -43,7 +43,7 @@ class Lambdas(Construct):
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler="handler.main",
-            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR / principal.value), exclude=["__pycache__"]),
+            code=lambda_.Code.from_asset(str(build_function_package(principal.value))),
             layers=[self.deps_layer, self.shared_layer],
             description=description,
             timeout=timeout,

@@ -2,18 +2,24 @@
 Lambda sandbox. Imports the handler named by _HANDLER from the function's own deployed code
 (PYTHONPATH is the unpacked code and layers), then serves invocations: one JSON line in, one out.
 
-Standard output belongs to the protocol; whatever the function prints goes to stderr (its log).
+Standard output belongs to the protocol; whatever the function prints goes to stderr (its log),
+with Lambda's platform lines for each invocation as its JSON log format writes them
+(`platform.start`, `platform.report` with the duration, billed duration, memory and, the first
+time, the init duration): the benchmark reads the durations from them, as one would on AWS.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
+import resource
 import sys
 import time
 import traceback
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -42,6 +48,24 @@ def _error(exc: BaseException) -> dict[str, Any]:
     }
 
 
+def platform_line(kind: str, record: dict[str, Any]) -> None:
+    """One of Lambda's platform log lines (LoggingFormat JSON), to the function's log."""
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    sys.stderr.write(json.dumps({"time": now, "type": f"platform.{kind}", "record": record}) + "\n")
+
+
+def report(request_id: str, seconds: float, status: str, init_seconds: float | None) -> None:
+    metrics: dict[str, Any] = {
+        "durationMs": round(seconds * 1000, 2),
+        "billedDurationMs": max(1, math.ceil(seconds * 1000)),  # Lambda bills by the millisecond
+        "memorySizeMB": int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")),
+        "maxMemoryUsedMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }
+    if init_seconds is not None:
+        metrics["initDurationMs"] = round(init_seconds * 1000, 2)
+    platform_line("report", {"requestId": request_id, "metrics": metrics, "status": status})
+
+
 def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
@@ -50,24 +74,31 @@ def main() -> None:
     module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
     handler = None
     init_error: dict[str, Any] | None = None
+    init_started = time.perf_counter()
     try:
         handler = getattr(importlib.import_module(module_name), function_name)
     except Exception as exc:  # an init error fails every invocation, as on Lambda
         init_error = _error(exc)
         init_error["errorType"] = f"Runtime.ImportModuleError: {init_error['errorType']}"
+    init_seconds: float | None = time.perf_counter() - init_started
     protocol.write(json.dumps({"ready": True}) + "\n")
     protocol.flush()
     for line in sys.stdin:
         request = json.loads(line)
+        request_id = request.get("request_id") or str(uuid.uuid4())
+        platform_line("start", {"requestId": request_id, "version": "$LATEST"})
+        started = time.perf_counter()
         if init_error is not None:
             response = {"ok": False, "payload": init_error}
         else:
-            context = LocalLambdaContext(request.get("request_id") or str(uuid.uuid4()), time.monotonic() + timeout)
+            context = LocalLambdaContext(request_id, time.monotonic() + timeout)
             try:
                 response = {"ok": True, "payload": handler(request["event"], context)}  # type: ignore[misc]
             except Exception as exc:
                 traceback.print_exc()
                 response = {"ok": False, "payload": _error(exc)}
+        report(request_id, time.perf_counter() - started, "success" if response["ok"] else "error", init_seconds)
+        init_seconds = None
         sys.stderr.flush()
         protocol.write(json.dumps(response, default=str, ensure_ascii=False) + "\n")
         protocol.flush()

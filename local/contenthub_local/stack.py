@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 import requests
+from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from contenthub.resources import PRINCIPAL_VARIABLE, Principal, environment_from_outputs
@@ -91,13 +92,15 @@ class LocalStack:
         return self.api.url
 
     def client(self, service: str) -> Any:
-        """A client as the account's administrator (not evaluated)."""
+        """A client as the account's administrator (not evaluated). Its pool fits the local API's
+        concurrent requests (the API server shares one Lambda client between its threads)."""
         return boto3.client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.endpoint,
             region_name=REGION,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
+            config=Config(max_pool_connections=64),
         )
 
     def client_as(self, service: str, role_arn: str, label: str) -> Any:

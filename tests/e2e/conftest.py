@@ -236,9 +236,9 @@ def any_stack(request: pytest.FixtureRequest) -> RunningStack:
 
 @pytest.fixture(scope="session")
 def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """The `cli` creator in async mode (the old system's default), with two runners and a global
-    cap of one job per runner. The creator settings are the runners' own, so the stack reuses
-    local_stack's synth."""
+    """The `cli` creator in async mode (the old system's default), with two runners. The creator
+    settings are the runners' own, so the stack reuses local_stack's synth (the cap and runner
+    slots are live controls, deployed values: a runner's environment does not change them)."""
     yield from start_stack(
         tmp_path_factory.mktemp("cli-stack"),
         SHARED,
@@ -247,8 +247,6 @@ def cli_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack
             "CREATOR_KIND=cli",
             f"CREATOR_CLI_PATH={FAKE_CREATOR}",
             "CREATOR_MODE=async",
-            "ASYNC_WORKER_COUNT=1",
-            "ASYNC_MAX_CONCURRENT_TASKS=2",
         ],
     )
 

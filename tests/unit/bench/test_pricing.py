@@ -30,3 +30,22 @@ def test_the_report_says_whether_poll_mode_meets_its_aim_and_the_idle_month():
     assert "Aim (a 20-minute generation in poll mode costs at most twice callback mode): **" in text
     assert "4321 bytes of log lines per task, measured in the load run" in text
     assert f"Idle, per month: **${pricing.idle_month():.2f}**" in text
+
+
+def test_measured_lambda_durations_replace_the_assumed_ones_and_the_report_says_which():
+    measured = {"submit": 20.0, "dispatch": 10.0, "poll": 5.0, "handle_result": 40.0}
+    assumed, faster = pricing.per_thousand(ROW), pricing.per_thousand(ROW, billed_ms=measured)
+    gb_seconds = (20 + 10 + 40) / 1000 * pricing.MEMORY_GB  # no polls in ROW
+    assert faster["total"] == pytest.approx(assumed["total"] - (
+        (sum(pricing.ASSUMED_BILLED_MS[n] for n in ("submit", "dispatch", "handle_result")) / 1000 * pricing.MEMORY_GB
+         - gb_seconds) * pricing.PRICES["lambda_gb_second_arm"] * 1000))  # fmt: skip
+    assert "Lambda durations are measured" in pricing.describe(measured) and "submit 20 ms" in pricing.describe(
+        measured
+    )
+    assert "Lambda durations are assumed" in pricing.describe(None)
+
+
+def test_typical_tokens_follow_the_creators_prompt_and_the_default_length():
+    tokens = pricing.typical_tokens()
+    assert 50 < tokens["input"] < 300  # a system line and a five-line brief
+    assert tokens["output"] == round((800 + 80) * pricing.TOKENS_PER_WORD)
