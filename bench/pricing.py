@@ -40,8 +40,9 @@ ASSUMED_LOG_BYTES_PER_TASK = 6000
 API_REQUESTS_PER_TASK = 1
 S3_PER_TASK = {"put": 2, "get": 1}
 MEMORY_GB = 0.5  # every function has 512 MB
-# Billed duration per invocation (ms) when no load run measured it (bench.run.lambda_durations
-# reads the functions' platform.report lines): an assumption, and the report says so.
+# Billed duration per invocation (ms) of a function no orchestration run measured
+# (bench.run.lambda_durations reads the functions' platform.report lines): an assumption, and the
+# report says which figures are which.
 ASSUMED_BILLED_MS = {"submit": 60, "dispatch": 60, "poll": 30, "handle_result": 150}
 
 # Work per invocation outside the state machine, from the code (strongly consistent reads of items
@@ -153,13 +154,17 @@ def idle_month() -> float:
 
 def describe(billed_ms: dict[str, float] | None = None) -> str:
     tokens = typical_tokens()
-    if billed_ms and set(ASSUMED_BILLED_MS) <= set(billed_ms):
-        durations = ("Lambda durations are measured: the mean billed duration per invocation in the load run's "
-                     "platform.report lines (" + ", ".join(f"{name} {billed_ms[name]:.0f} ms" for name in
-                     ASSUMED_BILLED_MS) + ", at 512 MB; against moto on this machine, not DynamoDB)")  # fmt: skip
-    else:
-        durations = ("Lambda durations are assumed (" + ", ".join(f"{name} {ms} ms" for name, ms in
-                     ASSUMED_BILLED_MS.items()) + " at 512 MB): no load run measured them")  # fmt: skip
+    measured = {name: ms for name, ms in (billed_ms or {}).items() if name in ASSUMED_BILLED_MS}
+    assumed = {name: ms for name, ms in ASSUMED_BILLED_MS.items() if name not in measured}
+    parts = []
+    if measured:
+        parts.append("Lambda durations are measured: the mean billed duration per invocation in the orchestration "
+                     "runs' platform.report lines (" + ", ".join(f"{name} {ms:.0f} ms" for name, ms in
+                     measured.items()) + ", at 512 MB; against moto on this machine, not DynamoDB)")  # fmt: skip
+    if assumed:
+        parts.append("Lambda durations are assumed for " + ", ".join(f"{name} ({ms} ms)" for name, ms in
+                     assumed.items()) + ": no run measured them")  # fmt: skip
+    durations = "; ".join(parts)
     return (
         "Prices (us-east-1, published list prices, looked up 2026-11-28): Step Functions Standard $0.025 per "
         "1,000 state transitions; Lambda $0.20 per million requests and $0.0000133334 per GB-second (arm64); "

@@ -37,10 +37,11 @@ def _error_text(error: Exception) -> str:
 
 
 def _zip_dir(path: Path) -> bytes:
+    """An asset folder as deployed, bytecode included (infra/layers.py builds it for Lambda's Python)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(path.rglob("*")):
-            if file.is_file() and "__pycache__" not in file.parts:
+            if file.is_file():
                 archive.write(file, file.relative_to(path).as_posix())
     return buffer.getvalue()
 

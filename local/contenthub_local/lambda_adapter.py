@@ -43,6 +43,7 @@ from typing import Any
 from moto.core.exceptions import JsonRESTError  # moto's public error type for an API's answer
 
 from contenthub_local import moto_seams
+from contenthub_local.lambda_bootstrap import report_line
 from infra.constants import DEPS_LAYER_DESCRIPTION
 
 log = logging.getLogger("contenthub_local.lambda")
@@ -50,6 +51,7 @@ log = logging.getLogger("contenthub_local.lambda")
 
 class _Sandbox:
     def __init__(self, env: dict[str, str], log_file: Path):
+        self.env, self.log_file = env, log_file
         self._log = open(log_file, "ab")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(
             [sys.executable, "-m", "contenthub_local.lambda_bootstrap"],
@@ -77,12 +79,17 @@ class _Sandbox:
 
     def invoke(self, event: Any, timeout: float) -> dict[str, Any]:
         assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps({"event": event, "request_id": str(uuid.uuid4())}) + "\n")
+        request_id = str(uuid.uuid4())
+        self.process.stdin.write(json.dumps({"event": event, "request_id": request_id}) + "\n")
         self.process.stdin.flush()
         try:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
             self.kill()
+            # The sandbox cannot say it ran out of time: its report is written here, as Lambda's is.
+            memory = int(self.env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+            with open(self.log_file, "a", encoding="utf-8") as log:
+                log.write(report_line(request_id, timeout, "timeout", None, memory, 0))
             return {
                 "ok": False,
                 "payload": {

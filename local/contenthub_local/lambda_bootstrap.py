@@ -48,22 +48,26 @@ def _error(exc: BaseException) -> dict[str, Any]:
     }
 
 
-def platform_line(kind: str, record: dict[str, Any]) -> None:
-    """One of Lambda's platform log lines (LoggingFormat JSON), to the function's log."""
+def platform_line(kind: str, record: dict[str, Any]) -> str:
+    """One of Lambda's platform log lines (LoggingFormat JSON)."""
     now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    sys.stderr.write(json.dumps({"time": now, "type": f"platform.{kind}", "record": record}) + "\n")
+    return json.dumps({"time": now, "type": f"platform.{kind}", "record": record}) + "\n"
 
 
-def report(request_id: str, seconds: float, status: str, init_seconds: float | None) -> None:
+def report_line(
+    request_id: str, seconds: float, status: str, init_seconds: float | None, memory_mb: int, used_mb: int
+) -> str:
+    """platform.report. Lambda bills by the millisecond, and a cold invocation's init too (since
+    August 2025)."""
     metrics: dict[str, Any] = {
         "durationMs": round(seconds * 1000, 2),
-        "billedDurationMs": max(1, math.ceil(seconds * 1000)),  # Lambda bills by the millisecond
-        "memorySizeMB": int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")),
-        "maxMemoryUsedMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "billedDurationMs": max(1, math.ceil((seconds + (init_seconds or 0)) * 1000)),
+        "memorySizeMB": memory_mb,
+        "maxMemoryUsedMB": used_mb,
     }
     if init_seconds is not None:
         metrics["initDurationMs"] = round(init_seconds * 1000, 2)
-    platform_line("report", {"requestId": request_id, "metrics": metrics, "status": status})
+    return platform_line("report", {"requestId": request_id, "metrics": metrics, "status": status})
 
 
 def main() -> None:
@@ -71,6 +75,7 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     timeout = float(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT", "3"))
+    memory = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
     module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
     handler = None
     init_error: dict[str, Any] | None = None
@@ -86,7 +91,7 @@ def main() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         request_id = request.get("request_id") or str(uuid.uuid4())
-        platform_line("start", {"requestId": request_id, "version": "$LATEST"})
+        sys.stderr.write(platform_line("start", {"requestId": request_id, "version": "$LATEST"}))
         started = time.perf_counter()
         if init_error is not None:
             response = {"ok": False, "payload": init_error}
@@ -97,7 +102,9 @@ def main() -> None:
             except Exception as exc:
                 traceback.print_exc()
                 response = {"ok": False, "payload": _error(exc)}
-        report(request_id, time.perf_counter() - started, "success" if response["ok"] else "error", init_seconds)
+        used_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KB on Linux
+        status = "success" if response["ok"] else "error"
+        sys.stderr.write(report_line(request_id, time.perf_counter() - started, status, init_seconds, memory, used_mb))
         init_seconds = None
         sys.stderr.flush()
         protocol.write(json.dumps(response, default=str, ensure_ascii=False) + "\n")

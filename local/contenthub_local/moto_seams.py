@@ -173,6 +173,14 @@ class WriteCounts:
             self.items.clear()
             self.transaction_conflicts = self.write_conflicts = 0
 
+    def snapshot(self) -> WriteCounts:
+        """A copy taken under the writes' lock (the stack may still be writing)."""
+        copy = WriteCounts()
+        with _lock:
+            copy.items.update(self.items)
+            copy.transaction_conflicts, copy.write_conflicts = self.transaction_conflicts, self.write_conflicts
+        return copy
+
 
 write_counts = WriteCounts()
 _hold_seconds = [0.0]  # how long a transaction holds its items (make_dynamodb_atomic's hold_ms)
