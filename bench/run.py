@@ -378,8 +378,12 @@ def load_run(tasks: int, clients: int) -> dict[str, Any]:
             session = requests.Session()
             ids = []
             for i in range(index, tasks, clients):
-                response = session.post(f"{stack.api_url}/tasks", json={"account_id": 49, "topic": f"load {i}"},
-                                        timeout=60)  # fmt: skip
+                try:
+                    response = session.post(f"{stack.api_url}/tasks", json={"account_id": 49, "topic": f"load {i}"},
+                                            timeout=60)  # fmt: skip
+                except requests.RequestException as error:  # reported with the run, not a crash of it
+                    refused.append(f"{type(error).__name__}: {error}"[:200])
+                    continue
                 if response.status_code != 202:
                     refused.append(f"{response.status_code} {response.text[:200]}")
                     continue

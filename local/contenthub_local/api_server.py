@@ -66,6 +66,13 @@ def load_routes(apigateway: Any, rest_api_id: str) -> list[Route]:
     return sorted(routes, key=lambda r: r.specificity, reverse=True)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Connections that arrive together wait to be accepted, as at API Gateway; socketserver's
+    # default backlog of 5 reset them under the load run's 50 clients.
+    request_queue_size = 128
+
+
 class ApiServer:
     def __init__(
         self, routes: list[Route], lambda_client: Any, rest_api_id: str, host: str = "127.0.0.1", port: int = 0,
@@ -94,8 +101,7 @@ class ApiServer:
                     return self._any
                 raise AttributeError(name)
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="api-server", daemon=True)
 
     @property
