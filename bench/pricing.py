@@ -158,9 +158,10 @@ def describe(billed_ms: dict[str, float] | None = None) -> str:
     assumed = {name: ms for name, ms in ASSUMED_BILLED_MS.items() if name not in measured}
     parts = []
     if measured:
-        parts.append("Lambda durations are measured: the mean billed duration per invocation in the orchestration "
-                     "runs' platform.report lines (" + ", ".join(f"{name} {ms:.0f} ms" for name, ms in
-                     measured.items()) + ", at 512 MB; against moto on this machine, not DynamoDB)")  # fmt: skip
+        parts.append("Lambda durations are measured: a typical warm invocation's billed duration in the "
+                     "orchestration runs' platform.report lines (" + ", ".join(f"{name} {ms:.0f} ms" for name, ms in
+                     measured.items()) + ", at 512 MB; against moto on this machine, not DynamoDB; cold starts' "
+                     "init, billed since August 2025, left out)")  # fmt: skip
     if assumed:
         parts.append("Lambda durations are assumed for " + ", ".join(f"{name} ({ms} ms)" for name, ms in
                      assumed.items()) + ": no run measured them")  # fmt: skip
