@@ -28,12 +28,17 @@ def table(
     )
 
 
-def by_time(table_: dynamodb.Table, index: str, key: str, key_type: dynamodb.AttributeType) -> None:
-    """A GSI on `key`, newest-first by `created_at` (every list of the API reads one of these)."""
+def by_time(
+    table_: dynamodb.Table, index: str, key: str, key_type: dynamodb.AttributeType, include: list[str] | None = None
+) -> None:
+    """A GSI on `key`, newest-first by `created_at` (every list of the API reads one of these).
+    `include`: project only the keys and these attributes (the list then reads the items)."""
+    projection = {"projection_type": dynamodb.ProjectionType.INCLUDE, "non_key_attributes": include} if include else {}
     table_.add_global_secondary_index(
         index_name=index,
         partition_key=dynamodb.Attribute(name=key, type=key_type),
         sort_key=dynamodb.Attribute(name="created_at", type=dynamodb.AttributeType.STRING),
+        **projection,  # type: ignore[arg-type]
     )
 
 
@@ -43,10 +48,13 @@ class Storage(Construct):
         text, number = dynamodb.AttributeType.STRING, dynamodb.AttributeType.NUMBER
         # Tasks: by id; by status and time (operator lists: pending, failed, recent); by account and
         # time; all tasks by month (lists without a filter, one month partition after another).
+        # The by_status and by_month partitions are shared by every account (one per status, one per
+        # month), so they project only their keys and account_id (a filter): a task's progress and
+        # other writes then leave them alone, and only creation and status changes write them.
         self.tasks = table(self, "Tasks", "task_id", ttl="expires_at")
-        by_time(self.tasks, "by_status", "status", text)
+        by_time(self.tasks, "by_status", "status", text, include=["account_id"])
         by_time(self.tasks, "by_account", "account_id", number)
-        by_time(self.tasks, "by_month", "created_month", text)
+        by_time(self.tasks, "by_month", "created_month", text, include=["account_id"])
         # Contents: by id; by account, review status and month (newest first); by the producing task.
         self.contents = table(self, "Contents", "content_id")
         by_time(self.contents, "by_account", "account_id", number)

@@ -21,6 +21,11 @@ def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
+# Indexes that hold only their keys and account_id (infra/components/storage.py): a page of one
+# is read from the table.
+KEYS_PROJECTED = ("by_status", "by_month")
+
+
 def task_item(task: Task) -> dict[str, Any]:
     """A new task as the table stores it (no history yet; the by_month index key added)."""
     item = task.model_dump(mode="json", exclude_none=True, exclude={"history"})
@@ -116,7 +121,7 @@ class TaskRepository(Repository[Task]):
             query["ExpressionAttributeValues"][":a"] = account_id
         page_key = self.page_key("status", status.value, since, until)
         items, key = query_page(self.table, limit, start_key, page_key, **query)
-        return self._many(items), key
+        return self._read([str(item["task_id"]) for item in items]), key
 
     def ids_by_status(self, status: TaskStatus, limit: int, until: str) -> tuple[list[str], Key | None]:
         """Ids of tasks in `status` created before `until`, oldest first (cleanup)."""
@@ -138,7 +143,24 @@ class TaskRepository(Repository[Task]):
             ExpressionAttributeNames={"#k": attribute},
             ExpressionAttributeValues={":v": value, ":since": since, ":until": until},
         )  # fmt: skip
+        if index in KEYS_PROJECTED:
+            return self._read([str(item["task_id"]) for item in items]), key
         return self._many(items), key
+
+    def _read(self, task_ids: list[str]) -> list[Task]:
+        """The tasks an index page named, in its order, read from the table (BatchGetItem,
+        strongly consistent: each shows its latest state); one deleted meanwhile is left out."""
+        found: dict[str, Task] = {}
+        for start in range(0, len(task_ids), 100):
+            pending: dict[str, Any] = {self.table: {"ConsistentRead": True, "Keys": [
+                {"task_id": {"S": task_id}} for task_id in dict.fromkeys(task_ids[start : start + 100])]}}  # fmt: skip
+            while pending:  # BatchGetItem may leave keys unprocessed under load
+                response = client("dynamodb").batch_get_item(RequestItems=pending)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    task = Task.model_validate(plain(_deserialize(item)))
+                    found[task.task_id] = task
+                pending = response.get("UnprocessedKeys") or {}
+        return [found[task_id] for task_id in task_ids if task_id in found]
 
     def by_account(
         self, account_id: int, limit: int, since: str, until: str, start_key: Any = None

@@ -106,3 +106,22 @@ def test_contents_by_account_and_status_are_bounded_too(rows, requests_made):
                          requests_made)  # fmt: skip
     assert ids == rows["contents-approved"]
     assert max(per_page) <= BUDGET["FILTERED_REQUESTS"], per_page
+
+
+def test_the_shared_status_and_month_indexes_hold_keys_only_and_pages_show_each_task_as_it_is_now(rows, stack):
+    """by_status and by_month are partitions every account shares: they project only their keys and
+    account_id, so a progress write (the most frequent write of all) does not write them. A page of
+    either reads its tasks from the table, so it still shows each task whole and current."""
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(stack["TasksTable"])
+    task_id = rows["tasks-7002"][0]
+    table.update_item(Key={"task_id": task_id}, UpdateExpression="SET stage = :s",
+                      ExpressionAttributeValues={":s": "rewritten after listing"})  # fmt: skip
+    for index, key in (("by_status", "status"), ("by_month", "created_month")):
+        [entry] = [i for i in table.scan(IndexName=index)["Items"] if i["task_id"] == task_id]
+        assert set(entry) == {"task_id", key, "created_at", "account_id"}, index
+    status, page, _ = call("GET", "/tasks", query={"status": "succeeded", "account_id": 7002, "limit": 1, **WINDOW})
+    assert status == 200 and page["tasks"][0]["task_id"] == task_id
+    assert page["tasks"][0]["stage"] == "rewritten after listing" and page["tasks"][0]["topic"] == "t"
+    status, page, _ = call("GET", "/tasks", query={"limit": 100, **WINDOW})  # unfiltered: the by_month index
+    assert status == 200 and [t["task_id"] for t in page["tasks"]][:6] == [*rows["tasks-7001"][:5], task_id]
+    assert all(t["topic"] == "t" for t in page["tasks"])
